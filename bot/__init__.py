@@ -1,0 +1,1 @@
+"""Everything that touches the world: settings, HTTP app, channels, storage, CLI."""

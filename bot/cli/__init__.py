@@ -1,0 +1,1 @@
+"""The ``yichuang`` command line: one module per sub-command, joined in ``main``."""

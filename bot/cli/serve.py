@@ -1,0 +1,26 @@
+"""``yichuang serve``: the whole service over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.common import CliError
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="启动服务 (网页聊天、渠道、导诉台)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    if not 0 < args.port < 65536:
+        raise CliError(f"端口应在 1–65535 之间: {args.port}")
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    return 0

@@ -1,0 +1,40 @@
+"""All configuration, from ``YICHUANG_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """One settings object, built in entry points and passed down (never a global)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="YICHUANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///var/yichuang.db"
+    #: Directory of the court-editable files (courts.yaml, fees.yaml,
+    #: model_texts.yaml, calendar.yaml); see config/README.md.
+    config_dir: Path = Path("config")
+    #: Public base URL of this service, used to build links (QR images) users open.
+    public_base_url: str = "http://127.0.0.1:8000"
+    court_api_url: str | None = None
+    court_api_key: str | None = None
+    court_fixture: Path | None = None
+    wechat_token: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_api_base_url: str = "https://api.weixin.qq.com/"
+    telegram_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    desk_secret_key: str | None = None
+    business_hours: str = "Mon-Fri 08:30-12:00,14:30-17:30"
+    log_level: str = "INFO"
+
+    def court_config_dir(self) -> Path | None:
+        """The configuration directory if it exists, else None (= nothing configured)."""
+        return self.config_dir if self.config_dir.is_dir() else None
