@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from bot.cli import serve
+from bot.cli import fee, serve
 from bot.cli.common import EXIT_USAGE, CliError, Parser
 from knowledge.loader import KnowledgeDataError
 
 #: Sub-command modules, each with ``register(subparsers)``.
-COMMANDS = (serve,)
+COMMANDS = (serve, fee)
 
 
 def build_parser() -> Parser:
