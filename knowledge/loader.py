@@ -32,6 +32,8 @@ def _parse(text: str, origin: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise KnowledgeDataError(f"{origin}: YAML 格式错误: {exc}") from exc
+    except ValueError as exc:  # PyYAML builds dates itself: 2025-13-15 fails there
+        raise KnowledgeDataError(f"{origin}: 含有无效的值（日期应为 YYYY-MM-DD）: {exc}") from exc
 
 
 @cache
