@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     config_dir: Path = Path("config")
     #: Public base URL of this service, used to build links (QR images) users open.
     public_base_url: str = "http://127.0.0.1:8000"
+    #: The trained intent model (rebuilt by `yichuang nlu train` when the data changes).
+    nlu_model_path: Path = Path("var/nlu/model.pkl")
+    #: Rasa-format training data; unset = the data shipped in nlu/data.
+    nlu_data_dir: Path | None = None
     court_api_url: str | None = None
     court_api_key: str | None = None
     court_fixture: Path | None = None

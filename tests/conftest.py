@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.cli.main import main
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from nlu.pipeline import NluPipeline
 
 
 @pytest.fixture
@@ -19,3 +25,31 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         return status, out, err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The intent model trained once per test run from the shipped data."""
+    from nlu.train import DEFAULT_DATA_DIR, train
+
+    path = tmp_path_factory.mktemp("nlu") / "model.pkl"
+    train(DEFAULT_DATA_DIR, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nlu_pipeline(model_path: Path) -> NluPipeline:
+    from nlu.pipeline import NluPipeline
+
+    return NluPipeline.load(model_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, model_path: Path) -> Settings:
+    """Settings isolated from the developer's environment: own database and model."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        nlu_model_path=model_path,
+        config_dir=Path(__file__).parents[1] / "config",
+        _env_file=None,  # type: ignore[call-arg]
+    )

@@ -1,0 +1,127 @@
+"""Each rule-based extractor on its own, on text as users type it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlu.extractors.amount import extract_amounts
+from nlu.extractors.contact import extract_id_numbers, extract_phones, id_checksum_ok
+from nlu.extractors.dates import extract_dates
+from nlu.normalize import normalize
+
+THURSDAY = date(2026, 11, 26)
+
+
+def amounts(text: str) -> list[tuple[object, str]]:
+    return [(e.value, text[e.start : e.end]) for e in extract_amounts(normalize(text).text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("标的5万诉讼费多少", 50000),
+        ("他欠我十二万三千", 123000),
+        ("1.5万元", 15000),
+        ("3,200元的货款", 3200),
+        ("借了八千块", 8000),
+        ("30w的案子", 300000),
+        ("两百万的工程款", 2000000),
+        ("标的50000诉讼费", 50000),
+        ("１０万", 100000),
+        ("一万五", 15000),
+        ("欠了我2.5万块钱", 25000),
+        ("赔偿金额是12345.6元", 12345.6),
+        ("五万块", 50000),
+        ("5千", 5000),
+        ("一百二十万块钱", 1200000),
+    ],
+)
+def test_amounts(text: str, value: float) -> None:
+    assert [v for v, _ in amounts(text)] == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "起诉要交多少钱",
+        "上诉期是15天",
+        "2024年5月3日收到的",
+        "我有三个孩子",
+        "千万别骗我",
+        "万一他不还呢",
+        "一审判了",
+        "电话13800001234",
+        "第3次开庭",
+    ],
+)
+def test_not_amounts(text: str) -> None:
+    assert amounts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2025年3月5日收到判决", "2025-03-05"),
+        ("二〇二五年三月五日", "2025-03-05"),
+        ("2024.12.31", "2024-12-31"),
+        ("2025-3-5", "2025-03-05"),
+        ("3月5号开庭", "2026-03-05"),
+        ("判决书是十月八号收到的", "2026-10-08"),
+        ("昨天收到传票", "2026-11-25"),
+        ("前天", "2026-11-24"),
+        ("上周五收到的", "2026-11-20"),  # the Friday of the week before
+        ("这周三", "2026-11-25"),
+        ("下周一开庭", "2026-11-30"),
+        ("三天前", "2026-11-23"),
+        ("10天后", "2026-12-06"),
+    ],
+)
+def test_dates_resolve_against_the_message_time(text: str, iso: str) -> None:
+    found = extract_dates(normalize(text).text, THURSDAY)
+    assert [e.value for e in found] == [iso]
+
+
+def test_impossible_dates_are_ignored() -> None:
+    assert extract_dates("2025年2月30日", THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("我电话13800001234", "13800001234"),
+        ("手机 138 0000 1234 谢谢", "13800001234"),
+        ("138-0000-1234", "13800001234"),
+    ],
+)
+def test_phones(text: str, digits: str) -> None:
+    assert [e.value for e in extract_phones(normalize(text).text)] == [digits]
+
+
+def test_phone_not_inside_a_longer_number() -> None:
+    assert extract_phones("15060219900101123800") == []
+
+
+def test_id_numbers_need_a_valid_checksum() -> None:
+    valid = "11010519491231002X"  # the GB 11643 textbook example
+    assert id_checksum_ok(valid)
+    assert [e.value for e in extract_id_numbers(normalize(f"身份证{valid.lower()}").text)] == [
+        valid
+    ]
+    assert extract_id_numbers("110105194912310021") == []  # wrong check digit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("货款15万一直拖着不给", [150000]),  # the 一 belongs to 一直
+        ("我们八个人能一块起诉吗", []),  # 一块 = together
+        ("案款发放一般要多久", []),
+        ("二审要交钱吗", []),
+        ("开车一千多公里过来", []),
+        ("五块钱", [5]),
+    ],
+)
+def test_amount_words_that_are_not_money(text: str, expected: list[int]) -> None:
+    assert [v for v, _ in amounts(text)] == expected
