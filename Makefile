@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ unit: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# Benchmarks are measurements, not tests: results go to benchmarks/RESULTS.md.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/nlu_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The intent classifier: char n-grams + jieba words → calibrated logistic regression.
+"""The intent model as it is served: a distilled scorer plus its provenance.
 
 One artefact on disk holds the fitted pipeline, the intent list and the hash of
 the training data it came from, so ``nlu train`` can skip work when nothing
@@ -11,59 +11,38 @@ import hashlib
 import pickle
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu.features import words
+from nlu.scorer import LinearTextScorer
 
 #: Bump when features or model change in a way that invalidates saved models.
-FORMAT_VERSION = 1
-
-
-def build_pipeline() -> Pipeline:
-    features = FeatureUnion(
-        [
-            (
-                "chars",
-                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1),
-            ),
-            (
-                "words",
-                TfidfVectorizer(
-                    tokenizer=words,
-                    token_pattern=None,
-                    lowercase=False,
-                    ngram_range=(1, 2),
-                    sublinear_tf=True,
-                ),
-            ),
-        ]
-    )
-    model = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
-    return Pipeline([("features", features), ("model", model)])
+FORMAT_VERSION = 2
 
 
 @dataclass
 class IntentModel:
-    pipeline: Pipeline
-    intents: list[str]
+    """The saved artefact: the distilled scorer plus what it was trained on."""
+
+    scorer: LinearTextScorer
     data_hash: str
     trained_at: float = field(default_factory=time.time)
     n_examples: int = 0
     format_version: int = FORMAT_VERSION
-    sklearn_version: str = sklearn.__version__
+    sklearn_version: str = ""
+
+    @property
+    def intents(self) -> list[str]:
+        return list(self.scorer.classes)
 
     def rank(self, features_text: str) -> list[tuple[str, float]]:
         """All intents with probabilities, best first."""
-        probabilities = self.pipeline.predict_proba([features_text])[0]
+        probabilities = self.scorer.probabilities(features_text)
         order = np.argsort(probabilities)[::-1]
-        return [(self.intents[i], float(probabilities[i])) for i in order]
+        return [(self.scorer.classes[i], float(probabilities[i])) for i in order]
 
     def has_known_words(self, features_text: str) -> bool:
         """False when no word of the text was seen in training (gibberish, emoji only).
@@ -71,8 +50,7 @@ class IntentModel:
         Words, not characters: "zzzz qqqq" shares letters with pinyin examples but
         means nothing, and must not be ranked as if it did.
         """
-        words = self.pipeline.named_steps["features"].transformer_list[1][1]
-        return bool(words.transform([features_text]).nnz)
+        return self.scorer.known_words(features_text)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,18 +79,12 @@ def load_model(path: Path) -> IntentModel:
 
 def fingerprint(files: list[Path]) -> str:
     """Hash of the training files' names and contents plus the model format."""
-    digest = hashlib.sha256(f"format={FORMAT_VERSION};sklearn={sklearn.__version__}".encode())
+    trainer = version("scikit-learn")  # not imported: serving never needs it
+    digest = hashlib.sha256(f"format={FORMAT_VERSION};sklearn={trainer}".encode())
     for file in sorted(files):
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
-
-
-def fit(texts: list[str], labels: list[str], data_hash: str) -> IntentModel:
-    pipeline = build_pipeline()
-    pipeline.fit(texts, labels)
-    intents = [str(c) for c in pipeline.named_steps["model"].classes_]
-    return IntentModel(pipeline, intents, data_hash, n_examples=len(texts))
 
 
 def describe(model: IntentModel) -> dict[str, Any]:

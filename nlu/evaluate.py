@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from nlu.pipeline import NluPipeline
@@ -62,14 +63,17 @@ def _match_entities(
         tallies.setdefault(extra["entity"], _Tally()).fp += 1
 
 
-def evaluate(pipeline: NluPipeline, data: TrainingData) -> dict[str, Any]:
+def evaluate(
+    pipeline: NluPipeline, data: TrainingData, now: datetime | None = None
+) -> dict[str, Any]:
+    """Score every example; ``now`` fixes what relative dates ("明天") resolve to."""
     intents: dict[str, _Tally] = {}
     entities: dict[str, _Tally] = {}
     confusions: Counter[tuple[str, str]] = Counter()
     errors: list[dict[str, Any]] = []
     correct = 0
     for example in data.examples:
-        result = pipeline.parse(example.text)
+        result = pipeline.parse(example.text, now=now)
         predicted = result["intent"]["name"]
         confidence = result["intent"]["confidence"]
         intents.setdefault(example.intent, _Tally())

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.classifier import IntentModel, ModelFileError, fingerprint, fit, load_model
+from nlu.classifier import IntentModel, ModelFileError, fingerprint, load_model
 from nlu.entities import EntityExtractor
 from nlu.pipeline import analyse
 from nlu.training_data import TrainingDataError, read
@@ -48,6 +48,8 @@ def train(
             existing = None
         if existing is not None and existing.data_hash == data_hash:
             return TrainResult(existing, trained=False, seconds=0.0, warnings=[])
+    from nlu.fitting import fit  # scikit-learn is loaded only when training
+
     started = time.perf_counter()
     training = read(data)
     if len(training.intents) < 2:
@@ -55,6 +57,6 @@ def train(
     extractor = EntityExtractor(config_dir)
     texts = [analyse(extractor, example.text)[1] for example in training.examples]
     labels = [example.intent for example in training.examples]
-    model = fit(texts, labels, data_hash)
+    model, _ = fit(texts, labels, data_hash)
     model.save(out)
     return TrainResult(model, True, time.perf_counter() - started, training.warnings)

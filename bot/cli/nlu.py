@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,26 @@ def register(sub: Any) -> None:
 
     parse = actions.add_parser("parse", help="解析一句话，输出 Rasa 解析结果")
     parse.add_argument("text", metavar="TEXT")
+    parse.add_argument("--now", type=_moment, help="相对日期的参照日 YYYY-MM-DD（默认今天）")
     add_json_flag(parse)
     parse.set_defaults(func=run_parse)
 
     test = actions.add_parser("test", help="在 Rasa 格式的测试文件上评估")
     test.add_argument("file", metavar="FILE", type=Path)
+    test.add_argument("--now", type=_moment, help="相对日期的参照日 YYYY-MM-DD（默认今天）")
     add_json_flag(test)
     test.set_defaults(func=run_test)
+
+
+def _moment(text: str) -> datetime:
+    """A reference day for relative dates, at noon Beijing time."""
+    from nlu.pipeline import COURT_TZ
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from exc
+    return datetime(day.year, day.month, day.day, 12, tzinfo=COURT_TZ)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -78,7 +92,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_parse(args: argparse.Namespace) -> int:
     from bot.nlu_model import load_pipeline
 
-    result = load_pipeline(_settings(args)).parse(args.text)
+    result = load_pipeline(_settings(args)).parse(args.text, now=args.now)
     lines = [f"意图：{result['intent']['name']}（置信度 {result['intent']['confidence']:.2f}）"]
     for entity in result["entities"]:
         lines.append(f"实体：{entity['entity']} = {entity['value']}（“{entity['text']}”）")
@@ -99,7 +113,7 @@ def run_test(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     if not data.examples:
         raise CliError(f"{args.file}: 没有找到任何样例")
-    report = evaluate(load_pipeline(_settings(args)), data)
+    report = evaluate(load_pipeline(_settings(args)), data, now=args.now)
     emit(args, report, _human_report(report))
     return 0
 

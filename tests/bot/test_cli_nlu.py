@@ -97,3 +97,15 @@ def test_nlu_test_on_a_non_rasa_file_exits_2(cli: Cli, env: Path, tmp_path: Path
     bad.write_text("hello: world\n", encoding="utf-8")
     status, _, err = cli("nlu", "test", str(bad))
     assert status == 2 and "nlu" in err
+
+
+def test_now_fixes_relative_dates(cli: Cli, env: Path) -> None:
+    status, out, _ = cli("nlu", "parse", "明天去东胜法院", "--now", "2026-11-26", "--json")
+    assert status == 0
+    dates = [e["value"] for e in json.loads(out)["entities"] if e["entity"] == "date"]
+    assert dates == ["2026-11-27"]
+
+
+def test_bad_now_exits_2(cli: Cli, env: Path) -> None:
+    status, _, err = cli("nlu", "parse", "明天", "--now", "tomorrow")
+    assert status == 2 and "YYYY-MM-DD" in err
