@@ -43,9 +43,24 @@ class NluHolder:
         return self._pipeline
 
 
+def check_court_config(settings: Settings) -> None:
+    """Read every court-editable file now, so a typo stops start-up, not a litigant's chat."""
+    from knowledge.calendar import load_calendar
+    from knowledge.courts import load_court_directory
+    from knowledge.fees import load_fee_schedule
+    from knowledge.model_texts import load_model_texts
+
+    config_dir = settings.court_config_dir()
+    load_court_directory(config_dir)
+    load_fee_schedule(config_dir)
+    load_calendar(config_dir)
+    load_model_texts(config_dir, settings.public_base_url)
+
+
 def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) -> FastAPI:
     """Build the app from explicit settings, so tests can pass their own."""
     settings = settings or Settings()
+    check_court_config(settings)
     nlu = NluHolder(settings)
 
     @asynccontextmanager

@@ -5,22 +5,33 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.common import CliError
+from bot.cli.common import CliError, add_json_flag
+from bot.settings import Settings
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("serve", help="启动服务 (网页聊天、渠道、导诉台)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    add_json_flag(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve until stopped; with ``--json`` every log line is one JSON document."""
     import uvicorn
 
     from bot.app import create_app
+    from bot.logs import configure_logging, logging_config
 
     if not 0 < args.port < 65536:
         raise CliError(f"端口应在 1–65535 之间: {args.port}")
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    settings = Settings()
+    configure_logging(settings.log_level, as_json=args.json)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=logging_config(settings.log_level, as_json=args.json),
+    )
     return 0
