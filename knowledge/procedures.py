@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.intents import INTENTS
 from knowledge.loader import UNVERIFIED_NOTE, KnowledgeDataError, Tag, check_tag, load_data
 
 DATA_FILE = "procedures.yaml"
@@ -37,45 +38,6 @@ SECTION_TITLES: dict[str, str] = {
     "notes": "注意事项",
 }
 
-#: The intent taxonomy (shared/spec/intents.yaml, version 1): `related` may
-#: only name these, because they become buttons whose payload is an intent.
-INTENTS: tuple[str, ...] = (
-    "greet",
-    "goodbye",
-    "thanks",
-    "affirm",
-    "deny",
-    "cancel",
-    "help",
-    "request_human",
-    "file_civil_case",
-    "file_criminal_private",
-    "file_administrative_case",
-    "file_cross_region",
-    "file_online",
-    "jurisdiction",
-    "appeal",
-    "retrial_application",
-    "judgment_question",
-    "enforcement_application",
-    "case_payment",
-    "property_preservation",
-    "fee_calculation",
-    "fee_payment",
-    "fee_refund",
-    "fee_relief",
-    "legal_aid",
-    "case_status",
-    "document_service",
-    "pleading_template",
-    "mediation",
-    "enterprise_channel",
-    "lawyer_services",
-    "court_info",
-    "appointment",
-    "complaint",
-    "out_of_scope",
-)
 
 #: The only phone numbers an answer may contain (facts.md §5.10, both [S]).
 HOTLINES: frozenset[str] = frozenset({"12368", "12348"})
