@@ -1,0 +1,64 @@
+"""The court's case API as the dialogs need it: a protocol, and the records it returns.
+
+Dialogs never know whether the court is the simulator, the real system, or an
+in-memory fake in a unit test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+
+class CourtUnavailable(Exception):
+    """The court API is down, slow (past the time budget) or answered with an error."""
+
+
+@dataclass(frozen=True)
+class Hearing:
+    at: datetime
+    room: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    on: date
+    what: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    amount: Decimal
+    received_on: date | None
+    status: str  # as the court words it, e.g. 待发放 / 已发放
+    paid_out_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """What a verified party may see. No party names, ID or phone numbers."""
+
+    case_number: str
+    court: str
+    cause: str
+    procedure: str
+    stage: str
+    filed_on: date | None
+    judge: str | None
+    clerk: str | None
+    hearings: tuple[Hearing, ...] = field(default=())
+    events: tuple[CaseEvent, ...] = field(default=())
+    payments: tuple[Payment, ...] = field(default=())
+
+
+class CourtGateway(Protocol):
+    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
+        """The case if ``proof`` (查询码, or the last six characters of a party's ID
+        number) proves the asker is a party; ``None`` when the case does not exist OR
+        the proof is wrong — the caller must not be able to tell which.
+
+        Raises :class:`CourtUnavailable` when the API is down, slow or failing.
+        """
+        ...

@@ -1,0 +1,192 @@
+"""Routing one parsed message to its flow: the heart of the conversation.
+
+Order of precedence: cancel and requests for a human always win; an open form
+gets the message next (unless the litigant plainly changed the subject); then
+the two-stage fallback for messages the NLU is unsure of; then the intent's flow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dialogs import texts
+from dialogs.court import CourtGateway
+from dialogs.flows import answer, case_lookup, deadline, fee, template
+from dialogs.hours import BusinessHours, when_text
+from dialogs.kb import KnowledgeBase
+from dialogs.payload import payload
+from dialogs.replies import Button, Reply
+from dialogs.state import DialogState
+from dialogs.turn import Context, Handoff, Turn
+from knowledge.intents import INTENT_LABELS, INTENTS
+
+#: Below this the NLU's guess is treated as a miss (stage one of the fallback).
+FALLBACK_THRESHOLD = 0.40
+#: Inside a form, a different intent must be at least this sure to leave the form.
+SWITCH_THRESHOLD = 0.60
+#: Forms and the step function that continues each.
+FORM_STEPS = {
+    "fee": fee.step,
+    "deadline": deadline.step,
+    "case_status": case_lookup.step,
+    "case_payment": case_lookup.step,
+    "template": template.step,
+}
+#: Intents that keep an open form going (answers to its questions).
+FORM_ANSWERS = {"affirm", "deny"}
+#: Intent of the form each form belongs to (a repeat of it keeps the form).
+FORM_INTENTS = {
+    "fee": {"fee_calculation"},
+    "deadline": {
+        "appeal",
+        "retrial_application",
+        "enforcement_application",
+        "property_preservation",
+    },
+    "case_status": {"case_status"},
+    "case_payment": {"case_payment"},
+    "template": {"pleading_template"},
+}
+#: Entities that answer the question a form asked.
+SLOT_ENTITIES = {
+    "amount",
+    "date",
+    "case_number",
+    "case_category",
+    "fee_kind",
+    "deadline_kind",
+    "template",
+}
+
+
+class DialogEngine:
+    def __init__(self, kb: KnowledgeBase, court: CourtGateway, hours: BusinessHours) -> None:
+        self.kb = kb
+        self.court = court
+        self.hours = hours
+        self.known_intents = frozenset(INTENTS)
+
+    def turn(self, state: DialogState, parse: dict[str, Any], now: datetime) -> Turn:
+        ctx = Context(state, parse, now, self.kb, self.court, self.hours)
+        if ctx.intent == "cancel":
+            had_form = state.form is not None
+            state.end_form()
+            state.misses = 0
+            text = texts.CANCELLED if had_form else texts.NOTHING_TO_CANCEL
+            return Turn([Reply(text, (texts.MENU_BUTTON,))])
+        if ctx.intent == "request_human" or _frustrated(ctx.text):
+            reason = "user_request" if ctx.intent == "request_human" else "frustration"
+            return self.handoff(ctx, reason)
+        if state.form is not None and self._belongs_to_form(ctx):
+            state.misses = 0
+            return FORM_STEPS[state.form](ctx)
+        if state.form is not None:
+            state.end_form()  # the litigant changed the subject
+        if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
+            return self.fallback(ctx)
+        if ctx.intent == "deny" and state.clarify:
+            return self.handoff(ctx, "low_confidence")  # "都不是": the second miss
+        state.misses = 0
+        state.clarify = []
+        return self.route(ctx)
+
+    def _belongs_to_form(self, ctx: Context) -> bool:
+        form = ctx.state.form or ""
+        if ctx.intent in FORM_ANSWERS or ctx.intent in FORM_INTENTS[form]:
+            return True
+        if ctx.is_payload:
+            return False  # a button of another flow
+        if any(e.get("entity") in SLOT_ENTITIES for e in ctx.parse.get("entities", [])):
+            return True
+        if ctx.state.requested == "proof" and case_lookup.looks_like_proof(ctx.text):
+            return True  # six characters mean nothing to the NLU: never route them away
+        return ctx.confidence < SWITCH_THRESHOLD
+
+    def fallback(self, ctx: Context) -> Turn:
+        """Stage one: ask "A or B?"; stage two (a second miss in a row): the desk."""
+        state = ctx.state
+        state.misses += 1
+        if state.misses >= 2:
+            return self.handoff(ctx, "low_confidence")
+        ranking = [
+            r["name"]
+            for r in ctx.parse.get("intent_ranking", [])
+            if r["name"] not in ("out_of_scope", "affirm", "deny", "cancel")
+        ][:2]
+        if len(ranking) < 2:
+            return Turn([Reply(texts.OUT_OF_SCOPE, texts.MENU)])
+        state.clarify = ranking
+        a, b = (INTENT_LABELS[name] for name in ranking)
+        buttons = (
+            Button(a, payload(ranking[0])),
+            Button(b, payload(ranking[1])),
+            Button(texts.NEITHER, payload("deny")),
+        )
+        return Turn([Reply(texts.CLARIFY.format(a=a, b=b), buttons)])
+
+    def handoff(self, ctx: Context, reason: str) -> Turn:
+        state = ctx.state
+        summary = {
+            "intent": ctx.intent,
+            "confidence": ctx.confidence,
+            "topic": state.topic,
+            "form": state.form,
+            "slots": {k: v for k, v in state.slots.items() if k != "proof_asked"},
+            "entities": {
+                e["entity"]: e["value"]
+                for e in ctx.parse.get("entities", [])
+                if e.get("entity") not in ("id_number", "phone")
+            },
+        }
+        state.end_form()
+        state.misses = 0
+        state.clarify = []
+        if self.hours.is_open(ctx.now, self.kb.calendar):
+            text = texts.HANDOFF_OPEN
+        else:
+            opening = self.hours.next_opening(ctx.now, self.kb.calendar)
+            hours = self.hours.describe()
+            text = (
+                texts.HANDOFF_CLOSED.format(hours=hours, when=when_text(opening))
+                if opening
+                else texts.HANDOFF_CLOSED_UNKNOWN.format(hours=hours)
+            )
+        return Turn([Reply(text)], handoff=Handoff(reason, summary))
+
+    def route(self, ctx: Context) -> Turn:
+        intent = ctx.intent
+        flow = ctx.entity("flow")
+        section = ctx.entity("section")
+        if intent == "greet":
+            return Turn([Reply(texts.GREETING, texts.MENU)])
+        if intent == "help":
+            return Turn([Reply(texts.HELP, texts.MENU)])
+        if intent == "thanks":
+            return Turn([Reply(texts.THANKS)])
+        if intent == "goodbye":
+            return Turn([Reply(texts.GOODBYE)])
+        if intent in ("affirm", "deny"):
+            return Turn([Reply(texts.ANYTHING_ELSE, texts.MENU)])
+        if intent == "out_of_scope":
+            return Turn([Reply(texts.OUT_OF_SCOPE, (texts.MENU_BUTTON,))])
+        if intent == "fee_calculation":
+            return fee.start(ctx)
+        if intent == "case_status":
+            return case_lookup.start(ctx, "case_status")
+        if intent == "case_payment" and (flow == "check" or ctx.entity("case_number")):
+            return case_lookup.start(ctx, "case_payment")
+        if intent == "pleading_template" and section is None:
+            return template.start(ctx)
+        if intent in deadline.NEXT_STEPS and (flow == "deadline" or ctx.entity("deadline_kind")):
+            return deadline.start(ctx, intent)
+        if ctx.entity("date") and section is None:
+            # "9月30号收到的" right after an appeal/retrial/enforcement answer: count it
+            topic = intent if intent in deadline.NEXT_STEPS else ctx.state.topic
+            if topic in deadline.NEXT_STEPS:
+                return deadline.start(ctx, topic)
+        return answer.answer(ctx, intent, section if isinstance(section, str) else None)
+
+
+def _frustrated(text: str) -> bool:
+    return any(word in text for word in texts.FRUSTRATION)

@@ -1,0 +1,1 @@
+"""One module per flow; each takes the engine's context and returns a Turn."""

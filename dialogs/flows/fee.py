@@ -1,0 +1,129 @@
+"""The fee form: case kind and amount in, the schedule's figure and its steps out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from dialogs.payload import payload
+from dialogs.replies import Button, Reply
+from dialogs.texts import HUMAN_BUTTON
+from dialogs.turn import Context, Turn
+from knowledge.fees import FeeError, FeeResult, calculate_fee, yuan
+
+KIND_BUTTONS = (
+    Button("借款、合同等要钱的纠纷", payload("fee_calculation", fee_kind="property")),
+    Button("离婚", payload("fee_calculation", fee_kind="divorce")),
+    Button("劳动争议", payload("fee_calculation", fee_kind="labor")),
+    Button("申请执行", payload("fee_calculation", fee_kind="enforcement")),
+    Button("财产保全", payload("fee_calculation", fee_kind="preservation")),
+    Button("其他非财产案件", payload("fee_calculation", fee_kind="other_non_property")),
+)
+#: Words in the message that name the fee's kind, most specific first.
+KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("enforcement", ("执行费", "申请执行", "强制执行", "执行申请费")),
+    ("preservation", ("保全",)),
+    ("payment_order", ("支付令",)),
+    ("public_notice", ("公示催告",)),
+    ("divorce", ("离婚",)),
+    ("labor", ("劳动争议", "劳动仲裁", "工资", "工钱", "辞退")),
+    ("personality_rights", ("名誉", "肖像", "人格权", "隐私")),
+    ("ip", ("商标", "专利", "著作权", "知识产权", "版权")),
+    ("administrative", ("行政", "告政府", "民告官")),
+    ("jurisdiction_objection", ("管辖权异议",)),
+    ("property", ("上诉费", "借", "欠", "货款", "合同", "赔偿", "工程款", "房租", "标的")),
+)
+#: Kinds whose fee cannot be computed without an amount.
+NEEDS_AMOUNT = {"property", "payment_order", "bankruptcy"}
+#: Kinds whose fee depends on an amount when there is one (ask once, accept "没有").
+ASKS_AMOUNT = NEEDS_AMOUNT | {"enforcement", "preservation"}
+ASK_AMOUNT = "请问金额是多少？（比如 5万、12万3千、80000元）"
+
+
+def infer_kind(ctx: Context) -> str | None:
+    explicit = ctx.entity("fee_kind")
+    if isinstance(explicit, str) and explicit in ctx.kb.fees.kinds:
+        return explicit
+    text = ctx.text
+    for kind, words in KIND_WORDS:
+        if any(word in text for word in words):
+            return kind
+    category = ctx.entity("case_category")
+    if category == "离婚纠纷":
+        return "divorce"
+    if category == "劳动争议纠纷":
+        return "labor"
+    if category is not None or ctx.entity("amount") is not None:
+        return "property"
+    return None
+
+
+def start(ctx: Context) -> Turn:
+    ctx.state.start_form("fee")
+    return step(ctx)
+
+
+def step(ctx: Context) -> Turn:
+    """Fill what this message offers, ask for what is missing, answer when complete."""
+    slots = ctx.state.slots
+    kind = infer_kind(ctx)
+    if kind is not None and (slots.get("kind") is None or ctx.entity("fee_kind")):
+        slots["kind"] = kind
+    amount = ctx.entity("amount")
+    if amount is not None:
+        slots["amount"] = str(amount)
+    elif ctx.state.requested == "amount" and ctx.intent == "deny":
+        slots["amount"] = "none"
+
+    if slots.get("kind") is None:
+        ctx.state.requested = "kind"
+        return Turn([Reply("请问是哪一类案件或申请？", KIND_BUTTONS)])
+    if slots["kind"] in ASKS_AMOUNT and "amount" not in slots:
+        ctx.state.requested = "amount"
+        hint = "" if slots["kind"] in NEEDS_AMOUNT else "没有具体金额的，请回复“没有”。"
+        return Turn([Reply(ASK_AMOUNT + hint)])
+    return finish(ctx)
+
+
+def finish(ctx: Context) -> Turn:
+    slots = ctx.state.slots
+    amount = None if slots.get("amount") in (None, "none") else Decimal(slots["amount"])
+    try:
+        result = calculate_fee(slots["kind"], amount, schedule=ctx.kb.fees)
+    except FeeError as exc:
+        ctx.state.requested = "amount"
+        slots.pop("amount", None)
+        return Turn([Reply(f"{exc}。{ASK_AMOUNT}")])
+    ctx.state.end_form()
+    buttons = (
+        Button("怎么交费", payload("fee_payment")),
+        Button("交不起能减免吗", payload("fee_relief")),
+        HUMAN_BUTTON,
+    )
+    return Turn([Reply(describe(result, ctx), buttons)])
+
+
+def describe(result: FeeResult, ctx: Context) -> str:
+    if result.min is not None and result.max is not None:
+        head = f"{result.kind_name}：{yuan(result.min)}至{yuan(result.max)}"
+    else:
+        head = f"{result.kind_name}：{yuan(result.fee)}"
+    if result.amount is not None:
+        head += f"（按{yuan(result.amount)}计算）"
+    lines = [head, "计算过程：", *[step.strip() for step in result.steps]]
+    kind = ctx.kb.fees.kinds[result.kind]
+    if kind.basis == "case" and not result.halved:
+        half = calculate_fee(
+            result.kind,
+            result.amount,
+            procedure="simplified",
+            schedule=ctx.kb.fees,
+        )
+        shown = (
+            yuan(half.fee)
+            if half.min is None
+            else f"{yuan(half.min)}至{yuan(half.max or half.fee)}"
+        )
+        lines.append(f"如适用简易程序（含小额诉讼），或以调解、撤诉结案，减半交纳：{shown}。")
+    lines += result.notes
+    lines.append("以上按《诉讼费用交纳办法》计算，实际以法院的缴费通知为准。")
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The template flow: a case category or plain words → the right model text(s), QR and link."""
+
+from __future__ import annotations
+
+from dialogs.payload import payload
+from dialogs.replies import Button, Reply
+from dialogs.texts import HUMAN_BUTTON
+from dialogs.turn import Context, Turn
+from knowledge.model_texts import ModelText
+
+COMMON = (
+    ("借钱不还", 2),
+    ("离婚", 1),
+    ("交通事故", 6),
+    ("欠工资", 5),
+    ("房屋租赁", 14),
+    ("申请强制执行", 18),
+)
+ASK = "请问是什么纠纷？比如：借钱不还、离婚、交通事故、欠工资。也可以直接说您遇到的事。"
+WHERE = (
+    "也可以在“人民法院在线服务”小程序的文书模板中找到，"
+    "或到诉讼服务中心领取纸质文本、请工作人员帮填。"
+)
+
+
+def start(ctx: Context) -> Turn:
+    ctx.state.start_form("template")
+    return step(ctx)
+
+
+def step(ctx: Context) -> Turn:
+    catalogue = ctx.kb.model_texts
+    number = ctx.entity("template")
+    texts: list[ModelText] = []
+    if isinstance(number, int) and (chosen := catalogue.by_number(number)) is not None:
+        texts = [chosen]
+    else:
+        category = ctx.entity("case_category")
+        by_name = catalogue.by_name(category) if isinstance(category, str) else None
+        if by_name is not None:
+            texts = [by_name]
+        elif not ctx.is_payload:
+            texts = [m.text for m in catalogue.match(ctx.text, limit=2)]
+    if not texts:
+        asked_before = ctx.state.requested == "words"
+        ctx.state.requested = "words"
+        lead = "没找到对应的示范文本。" if asked_before else ""
+        buttons = tuple(
+            Button(label, payload("pleading_template", template=n)) for label, n in COMMON
+        )
+        return Turn([Reply(lead + ASK, buttons)])
+    ctx.state.end_form()
+    replies = [
+        Reply(
+            f"《{text.name}》示范文本（{'、'.join(text.documents)}）\n"
+            f"点开链接或扫码下载：{text.url}",
+            image=ctx.kb.qr_url(text.number),
+        )
+        for text in texts
+    ]
+    replies.append(Reply(WHERE + "示范文本鼓励使用，不是必须使用。", (HUMAN_BUTTON,)))
+    return Turn(replies)

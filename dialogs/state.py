@@ -1,0 +1,38 @@
+"""The dialog state of one conversation, stored as JSON between turns.
+
+Kept small and explicit: the store is the source of truth, so a server restart
+in the middle of a form continues exactly where the litigant was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class DialogState:
+    form: str | None = None  # fee | deadline | case_status | case_payment | template
+    slots: dict[str, Any] = field(default_factory=dict)
+    requested: str | None = None  # the slot the last question asked for
+    misses: int = 0  # consecutive turns the assistant did not understand
+    clarify: list[str] = field(default_factory=list)  # the intents offered by "您是想问 A 还是 B"
+    topic: str | None = None  # the last procedure answered, for its detail buttons
+    #: case number → {"count": failed proofs, "locked_until": ISO time or None}
+    proof_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def start_form(self, name: str, **slots: Any) -> None:
+        self.form, self.slots, self.requested = name, dict(slots), None
+
+    def end_form(self) -> None:
+        self.form, self.slots, self.requested = None, {}, None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> DialogState:
+        if not raw:
+            return cls()
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

@@ -1,0 +1,64 @@
+"""What one turn produces, and what a flow gets to work with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from dialogs.court import CourtGateway
+from dialogs.hours import BusinessHours
+from dialogs.kb import KnowledgeBase
+from dialogs.replies import Reply
+from dialogs.state import DialogState
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The conversation goes to the guide desk; ``summary`` is what staff see first."""
+
+    reason: str  # user_request | frustration | low_confidence | court_unavailable
+    summary: dict[str, Any]
+
+
+@dataclass
+class Turn:
+    replies: list[Reply] = field(default_factory=list)
+    handoff: Handoff | None = None
+    #: The user's message answered a proof question: store it masked, never verbatim.
+    redact_inbound: bool = False
+
+
+@dataclass
+class Context:
+    """One incoming message with everything a flow may need."""
+
+    state: DialogState
+    parse: dict[str, Any]
+    now: datetime
+    kb: KnowledgeBase
+    court: CourtGateway
+    hours: BusinessHours
+
+    @property
+    def intent(self) -> str:
+        return str(self.parse["intent"]["name"])
+
+    @property
+    def confidence(self) -> float:
+        return float(self.parse["intent"]["confidence"])
+
+    @property
+    def text(self) -> str:
+        return str(self.parse.get("text", ""))
+
+    @property
+    def is_payload(self) -> bool:
+        return bool(self.parse.get("payload"))
+
+    def entity(self, name: str) -> Any:
+        """The first value of entity ``name`` in this message, or None."""
+        for entity in self.parse.get("entities", []):
+            if entity.get("entity") == name:
+                return entity.get("value")
+        return None
