@@ -1,21 +1,31 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: one process serves every channel."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
+from bot.channels.rest import rest_router
 from bot.settings import Settings
+from bot.template_pages import template_router
 
-if TYPE_CHECKING:
-    from nlu.pipeline import NluPipeline
+#: No inline script anywhere: the web chat is static files only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class ParseRequest(BaseModel):
@@ -23,24 +33,6 @@ class ParseRequest(BaseModel):
 
     text: str = Field(max_length=20_000)
     message_id: str | None = None
-
-
-class NluHolder:
-    """Loads the NLU pipeline once (training it first if needed), thread-safely."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._lock = threading.Lock()
-        self._pipeline: NluPipeline | None = None
-
-    def get(self) -> NluPipeline:
-        if self._pipeline is None:
-            with self._lock:
-                if self._pipeline is None:
-                    from bot.nlu_model import load_pipeline
-
-                    self._pipeline = load_pipeline(self._settings)
-        return self._pipeline
 
 
 def check_court_config(settings: Settings) -> None:
@@ -58,20 +50,50 @@ def check_court_config(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) -> FastAPI:
-    """Build the app from explicit settings, so tests can pass their own."""
+    """Build the app from explicit settings, so tests can pass their own.
+
+    Without ``YICHUANG_COURT_API_URL`` the court simulator is mounted at /court-sim
+    and reached over real HTTP through ``settings.local_url``, as the real court
+    API would be.
+    """
+    from bot.web.routes import web_router
+    from dialogs.kb import load_knowledge
+
     settings = settings or Settings()
     check_court_config(settings)
     nlu = NluHolder(settings)
+    database = open_database(settings)
+    if settings.court_api_url:
+        court = http_court(settings)
+    else:
+        court = http_court(settings, settings.local_url.rstrip("/") + SIMULATOR_PATH)
+    kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
+    conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if preload_nlu:
             nlu.get()  # the first litigant should not wait for the model
         yield
+        database.dispose()
 
     app = FastAPI(title="一窗 Yichuang", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.nlu = nlu
+    app.state.db = database
+    app.state.conversations = conversations
+
+    if not settings.court_api_url:
+        from bot.court.simulator import create_simulator
+
+        app.mount(SIMULATOR_PATH, create_simulator(settings.court_fixture, settings.court_api_key))
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -81,12 +103,39 @@ def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) ->
             content={"error": "bad_request", "message": f"请求格式不正确：{fields}"},
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "没有这个页面"
+        return JSONResponse(status_code=exc.status_code, content={"message": message})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        import logging
+
+        logging.getLogger("bot.app").exception("unhandled error on %s", request.url.path)
+        return JSONResponse(
+            status_code=500, content={"message": "系统出了点问题，请稍后再试，或转人工导诉员。"}
+        )
+
     @app.get("/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "service": "yichuang"}
+    def health() -> JSONResponse:
+        ok = database.ping()
+        return JSONResponse(
+            status_code=200 if ok else 503,
+            content={
+                "status": "ok" if ok else "unavailable",
+                "service": "yichuang",
+                "database": ok,
+            },
+        )
 
     @app.post("/model/parse")
     def model_parse(body: ParseRequest) -> dict[str, Any]:
         return nlu.get().parse(body.text)
 
+    app.include_router(rest_router())
+    app.include_router(template_router(kb))
+    app.include_router(web_router())
     return app

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     nlu_model_path: Path = Path("var/nlu/model.pkl")
     #: Rasa-format training data; unset = the data shipped in nlu/data.
     nlu_data_dir: Path | None = None
+    #: How this process reaches itself over loopback (the built-in court simulator
+    #: is served at {local_url}/court-sim); `serve` sets it from --host/--port.
+    local_url: str = "http://127.0.0.1:8000"
     court_api_url: str | None = None
     court_api_key: str | None = None
     court_fixture: Path | None = None

@@ -20,16 +20,26 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until stopped; with ``--json`` every log line is one JSON document."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_app
     from bot.logs import configure_logging, logging_config
+    from bot.storage.db import DatabaseUrlError
+    from bot.storage.migrate import MigrationError
+    from dialogs.hours import BusinessHoursError
 
     if not 0 < args.port < 65536:
         raise CliError(f"端口应在 1–65535 之间: {args.port}")
+    loopback = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     settings = Settings()
+    settings = settings.model_copy(update={"local_url": f"http://{loopback}:{args.port}"})
     configure_logging(settings.log_level, as_json=args.json)
+    try:
+        app = create_app(settings)
+    except (DatabaseUrlError, MigrationError, SQLAlchemyError, BusinessHoursError) as exc:
+        raise CliError(f"无法启动：{exc}") from exc
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=logging_config(settings.log_level, as_json=args.json),

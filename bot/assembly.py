@@ -1,0 +1,87 @@
+"""Building the assistant's parts from settings: shared by the HTTP app and the terminal chat."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
+from dialogs.court import CourtGateway
+from dialogs.engine import DialogEngine
+from dialogs.hours import BusinessHours
+from dialogs.kb import KnowledgeBase, load_knowledge
+
+if TYPE_CHECKING:
+    from bot.conversation import ConversationService
+    from nlu.pipeline import NluPipeline
+
+#: Where ``serve`` mounts the built-in court simulator when no court API is configured.
+SIMULATOR_PATH = "/court-sim"
+
+
+class NluHolder:
+    """Loads the NLU pipeline once (training it first if needed), thread-safely."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._pipeline: NluPipeline | None = None
+
+    def get(self) -> NluPipeline:
+        if self._pipeline is None:
+            with self._lock:
+                if self._pipeline is None:
+                    from bot.nlu_model import load_pipeline
+
+                    self._pipeline = load_pipeline(self._settings)
+        return self._pipeline
+
+
+def open_database(settings: Settings) -> Database:
+    """The conversation store, migrated to the current schema."""
+    upgrade(settings.database_url)
+    return Database(settings.database_url)
+
+
+def http_court(settings: Settings, base_url: str | None = None) -> CourtGateway:
+    from bot.court.client import HttpCourtGateway
+
+    url = base_url or settings.court_api_url
+    if url is None:
+        raise ValueError("court API URL is not set")
+    return HttpCourtGateway(url, settings.court_api_key)
+
+
+def build_conversations(
+    settings: Settings,
+    court: CourtGateway,
+    *,
+    database: Database | None = None,
+    nlu: NluHolder | None = None,
+    kb: KnowledgeBase | None = None,
+) -> ConversationService:
+    from bot.conversation import ConversationService
+
+    kb = kb or load_knowledge(settings.court_config_dir(), settings.public_base_url)
+    engine = DialogEngine(kb, court, BusinessHours.parse(settings.business_hours))
+    return ConversationService(
+        database or open_database(settings), (nlu or NluHolder(settings)).get, engine
+    )
+
+
+@contextmanager
+def court_for_terminal(settings: Settings) -> Iterator[CourtGateway]:
+    """The configured court API, or the built-in simulator served on a loopback port."""
+    if settings.court_api_url:
+        yield http_court(settings)
+        return
+    from bot.court.simulator import create_simulator
+    from bot.serving import serve_in_thread
+
+    simulator = create_simulator(settings.court_fixture, settings.court_api_key)
+    with serve_in_thread(simulator) as base_url:
+        yield http_court(settings, base_url)

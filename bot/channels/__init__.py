@@ -1,0 +1,1 @@
+"""Channels translate platform messages to dialog turns and replies back; no business logic."""

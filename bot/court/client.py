@@ -1,0 +1,201 @@
+"""``HttpCourtGateway``: the dialogs' CourtGateway, spoken over HTTP to the court case API.
+
+One lookup = verify the party, then read the summary, hearings, events and
+payments with the case-bound token, all within one time budget (3 s by
+default) so a litigant never waits on a slow court system. Connection errors
+and 5xx are retried once after a short pause if the budget allows; anything
+else that is not a clean answer raises CourtUnavailable. Proofs and ID
+numbers are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from types import TracebackType
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bot.court.schema import (
+    NOT_FOUND_OR_UNVERIFIED,
+    CaseSummary,
+    ErrorBody,
+    EventList,
+    HearingList,
+    PaymentList,
+    VerifyResponse,
+)
+from bot.privacy import mask_pii
+from dialogs.court import CaseEvent, CaseRecord, CourtUnavailable, Hearing, Payment
+from knowledge.case_number import CaseNumberError, parse_case_number
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+#: Pause before the first retry (doubled for each further one).
+BACKOFF_SECONDS = 0.1
+#: Do not start an attempt with less time than this left: it could not finish.
+MIN_ATTEMPT_SECONDS = 0.2
+
+_STATUS_REASONS = {
+    401: "法院接口拒绝了请求（API 密钥或访问令牌无效）",
+    403: "法院接口拒绝访问",
+    429: "法院接口限制了查询次数",
+}
+
+
+class HttpCourtGateway:
+    """A CourtGateway over HTTP; one pooled httpx.Client per gateway, safe to share."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        timeout: float = 3.0,
+        retries: int = 1,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "application/json", "User-Agent": "yichuang-court-client"}
+        if api_key:
+            headers["X-API-Key"] = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            headers=headers,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+        )
+
+    # --- the CourtGateway protocol --------------------------------------------
+
+    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
+        """The case if ``proof`` opens it; None if it does not or the case does not exist."""
+        try:
+            canonical = parse_case_number(case_number).canonical
+        except CaseNumberError:
+            return None  # not a case number, so certainly not a case
+        deadline = time.monotonic() + self.timeout
+        try:
+            return self._lookup(canonical, proof, deadline)
+        except CourtUnavailable as exc:
+            log.warning("court API unavailable for %s: %s", canonical, mask_pii(str(exc)))
+            raise
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpCourtGateway:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- one lookup -----------------------------------------------------------
+
+    def _lookup(self, canonical: str, proof: str, deadline: float) -> CaseRecord | None:
+        body = {"case_number": canonical, "proof": proof.strip()}
+        answer = self._send("POST", "v1/cases/verify", deadline, json=body)
+        if answer.status_code == 404 and _error_code(answer) == NOT_FOUND_OR_UNVERIFIED:
+            return None
+        token = _parse(answer, VerifyResponse).access_token
+        path = "v1/cases/" + quote(canonical, safe="")
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def read(suffix: str, model: type[ModelT]) -> ModelT:
+            return _parse(self._send("GET", path + suffix, deadline, headers=headers), model)
+
+        summary = read("", CaseSummary)
+        if summary.case_number != canonical:
+            raise CourtUnavailable(f"法院接口答复的案号与所查案号不一致：{summary.case_number}")
+        hearings = read("/hearings", HearingList).hearings
+        events = read("/events", EventList).events
+        payments = read("/payments", PaymentList).payments
+        return CaseRecord(
+            case_number=summary.case_number,
+            court=summary.court,
+            cause=summary.cause,
+            procedure=summary.procedure,
+            stage=summary.stage,
+            filed_on=summary.filed_on,
+            judge=summary.judge,
+            clerk=summary.clerk,
+            hearings=tuple(Hearing(at=h.at, room=h.room) for h in hearings),
+            events=tuple(CaseEvent(on=e.on, what=e.what) for e in events),
+            payments=tuple(
+                Payment(
+                    amount=p.amount,
+                    received_on=p.received_on,
+                    status=p.status,
+                    paid_out_on=p.paid_out_on,
+                )
+                for p in payments
+            ),
+        )
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        deadline: float,
+        *,
+        json: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """One request within the budget, retried on connection errors and 5xx."""
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise CourtUnavailable(f"法院接口在 {self.timeout:g} 秒内没有答复")
+            try:
+                answer = self._client.request(
+                    method, url, json=json, headers=headers, timeout=httpx.Timeout(remaining)
+                )
+            except httpx.TimeoutException:
+                raise CourtUnavailable(f"法院接口在 {self.timeout:g} 秒内没有答复") from None
+            except httpx.TransportError as exc:
+                failure = f"无法连接法院接口（{type(exc).__name__}）"
+            except httpx.HTTPError as exc:
+                raise CourtUnavailable(f"法院接口请求失败（{type(exc).__name__}）") from None
+            else:
+                if answer.status_code < 500:
+                    return answer
+                failure = f"法院接口服务器错误 {answer.status_code}（{_error_code(answer)}）"
+            pause = BACKOFF_SECONDS * 2**attempt
+            if attempt >= self.retries:
+                raise CourtUnavailable(f"{failure}，已重试 {attempt} 次")
+            if deadline - time.monotonic() < pause + MIN_ATTEMPT_SECONDS:
+                raise CourtUnavailable(f"{failure}，剩余时间不够重试")
+            time.sleep(pause)
+            attempt += 1
+
+
+def _error_code(answer: httpx.Response) -> str:
+    """The API's error code, or "-" when the body is not our error shape."""
+    try:
+        return ErrorBody.model_validate_json(answer.content).code
+    except ValidationError:
+        return "-"
+
+
+def _parse(answer: httpx.Response, model: type[ModelT]) -> ModelT:
+    if answer.status_code != 200:
+        reason = _STATUS_REASONS.get(answer.status_code, "法院接口答复异常")
+        raise CourtUnavailable(f"{reason}：HTTP {answer.status_code}（{_error_code(answer)}）")
+    try:
+        return model.model_validate_json(answer.content)
+    except ValidationError:
+        raise CourtUnavailable(
+            f"法院接口返回的数据格式不正确（{model.__name__}，HTTP {answer.status_code}）"
+        ) from None

@@ -1,0 +1,178 @@
+"""Engine and sessions from a database URL, with the SQLite settings a small server needs.
+
+SQLite is the embedded default, so it gets care: WAL (readers never block the
+writer), foreign keys on, a busy timeout instead of instant "database is
+locked", and ``BEGIN IMMEDIATE`` for write sessions. The last one serialises
+writers from the start of their transaction; without it, two sessions that both
+read and then write fail with SQLITE_BUSY instead of waiting their turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+#: How long a SQLite writer waits for another one before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: How long a connection to a database server may take.
+CONNECT_TIMEOUT_SECONDS = 10
+#: Execution option that makes a SQLite transaction start DEFERRED (read-only sessions).
+_DEFERRED = "yichuang_sqlite_deferred"
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL cannot be used; the message is one Chinese line."""
+
+
+def parse_url(url: str) -> URL:
+    """The URL parsed, or a Chinese explanation of what is wrong with it."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseUrlError(
+            f"数据库地址无效：{url!r}（应为 SQLAlchemy URL，如 sqlite:///var/yichuang.db）"
+        ) from exc
+    return parsed
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL for messages and logs: the password replaced by ***."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except (ArgumentError, ValueError):
+        return "（无法解析的地址）"
+    return parsed.render_as_string(hide_password=True)
+
+
+def is_sqlite(url: str | URL) -> bool:
+    parsed = url if isinstance(url, URL) else parse_url(url)
+    return parsed.get_backend_name() == "sqlite"
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    """An engine for ``url``. Creates the directory of a SQLite file if missing.
+
+    ``sqlite_foreign_keys=False`` is for migrations only: SQLite batch migrations
+    copy and drop tables, which enforced foreign keys would turn into deletes.
+    """
+    parsed = parse_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we ship
+    if parsed.get_backend_name() != "sqlite":
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql":
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        try:
+            return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        except (NoSuchModuleError, ImportError) as exc:
+            raise DatabaseUrlError(
+                f"不支持的数据库类型或驱动：{parsed.drivername}（可用 sqlite 或 postgresql）"
+            ) from exc
+
+    path = _sqlite_file(parsed)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUrlError(f"无法创建数据库所在的目录：{path.parent}") from exc
+        engine = create_engine(parsed, connect_args={"check_same_thread": False}, **kwargs)
+    else:  # in memory: one shared connection, or every session would see another database
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False},
+            poolclass=StaticPool,
+            **kwargs,
+        )
+    _configure_sqlite(engine, wal=path is not None, foreign_keys=sqlite_foreign_keys)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool, foreign_keys: bool) -> None:
+    """Pragmas on every new connection; our own BEGIN (pysqlite's is unreliable)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: SQLAlchemy's "begin" event emits BEGIN,
+        # which also makes SAVEPOINT work as documented.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        deferred = connection.get_execution_options().get(_DEFERRED, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine and session factories of one database, created once per app.
+
+    Objects stay readable after commit (``expire_on_commit=False``): a channel
+    renders the messages it just stored without another query.
+    """
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self._read_engine = self.engine.execution_options(**{_DEFERRED: True})
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self._read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        ``readonly=True`` never commits and, on SQLite, does not take the write
+        lock, so reads (the REST pull, the desk queue) do not wait for writers.
+        Do not hold a write session across a network call: on SQLite it holds
+        the database's only write lock.
+        """
+        factory = self._read if readonly else self._write
+        with factory() as session:
+            try:
+                yield session
+                if not readonly:
+                    session.commit()
+                # A read-only session just closes: its transaction ends without a
+                # rollback, which would expire the objects the caller still reads.
+            except BaseException:
+                session.rollback()
+                raise
+
+    def ping(self) -> bool:
+        """True when the database answers (for ``GET /health``)."""
+        try:
+            with self._read_engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()

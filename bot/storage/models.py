@@ -1,0 +1,178 @@
+"""The conversation store's tables: conversations, their messages, and an audit trail.
+
+Enumerations are short strings guarded by CHECK constraints rather than
+database ENUM types, so adding a value is a one-line migration on SQLite and
+PostgreSQL alike. Every constraint has a stable name (the naming convention),
+which SQLite batch migrations need to find it again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Channels that exist today; the column is open so a new channel needs no migration.
+CHANNELS = ("rest", "webchat", "wechat", "telegram")
+#: bot = the assistant answers; handoff = waiting in the desk queue;
+#: human = a staff member owns it; closed = ended by staff or by the litigant.
+STATUSES = ("bot", "handoff", "human", "closed")
+DIRECTIONS = ("in", "out")
+SENDER_KINDS = ("user", "bot", "staff")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python on every database.
+
+    SQLite has no time zone type: values are stored as UTC and come back with
+    ``tzinfo=UTC``. Naive datetimes are refused, since their zone is a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(none_as_null=True),
+    }
+
+
+class Conversation(Base):
+    """One litigant on one channel; holds the dialog state between turns."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("channel", "sender_id"),
+        CheckConstraint(_one_of("status", STATUSES), name="status"),
+        # The desk queue: waiting conversations, oldest first.
+        Index(None, "status", "handoff_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="bot")
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    handoff_reason: Mapped[str | None] = mapped_column(Text)
+    handoff_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: The seq the next message gets; bumped atomically (see repo.add_inbound).
+    next_seq: Mapped[int] = mapped_column(default=1)
+
+    def __repr__(self) -> str:
+        return f"<Conversation {self.id} {self.channel}:{self.sender_id} {self.status}>"
+
+
+class Message(Base):
+    """One message in or out, numbered in the order the litigant sees them."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        # NULLs are distinct in a unique constraint (SQLite and PostgreSQL), so
+        # this dedupes platform ids only where a platform gave one.
+        UniqueConstraint("conversation_id", "external_id"),
+        CheckConstraint(_one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(
+            "(direction = 'in' AND sender_kind = 'user')"
+            " OR (direction = 'out' AND sender_kind IN ('bot', 'staff'))",
+            name="sender_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    direction: Mapped[str] = mapped_column(String(3))
+    sender_kind: Mapped[str] = mapped_column(String(8))
+    #: Masked with bot.privacy.mask_pii before it is stored.
+    text: Mapped[str | None] = mapped_column(Text)
+    #: Outbound: buttons and image, as the channels render them.
+    payload: Mapped[dict[str, Any] | None]
+    #: Inbound: the NLU parse result, personal numbers masked.
+    parse: Mapped[dict[str, Any] | None]
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return list((self.payload or {}).get("buttons", []))
+
+    @property
+    def image(self) -> str | None:
+        image = (self.payload or {}).get("image")
+        return image if isinstance(image, str) else None
+
+    def __repr__(self) -> str:
+        return f"<Message {self.conversation_id}#{self.seq} {self.direction}>"
+
+
+class AuditEvent(Base):
+    """Who did what to a conversation: handoffs now, desk actions later."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Kept (set to NULL) when the conversation is purged: the trail outlives the chat.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} by {self.actor}>"

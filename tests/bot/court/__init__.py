@@ -1,0 +1,1 @@
+"""Tests of the court case API: simulator, client and fixture, over real loopback HTTP."""

@@ -1,0 +1,171 @@
+"""Whole conversations over real HTTP: REST webhook → NLU → dialogs → court simulator over HTTP.
+
+The app is served by uvicorn on a loopback port; the built-in court simulator is
+mounted in it and reached through real HTTP, as the real court API would be.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.serving import free_port, serve_in_thread
+from bot.settings import Settings
+
+DEMO = json.loads((Path(__file__).parents[2] / "bot/court/demo_cases.json").read_text("utf-8"))
+CASE = DEMO["cases"][0]
+
+
+@dataclass
+class Live:
+    url: str
+    settings: Settings
+
+    def say(self, text: str, sender: str = "litigant-1") -> list[dict[str, Any]]:
+        response = httpx.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        messages: list[dict[str, Any]] = response.json()
+        return messages
+
+    def text(self, text: str, sender: str = "litigant-1") -> str:
+        return "\n".join(m.get("text", "") for m in self.say(text, sender))
+
+    def fault(self, **spec: Any) -> None:
+        response = httpx.post(f"{self.url}/court-sim/_sim/faults", json=spec, timeout=10)
+        assert response.status_code in (200, 204), response.text
+
+
+def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        nlu_model_path=model_path,
+        config_dir=Path(__file__).parents[2] / "config",
+        local_url=f"http://127.0.0.1:{port}",
+        public_base_url=f"http://127.0.0.1:{port}",
+        business_hours="Mon-Sun 00:00-23:59",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
+    port = free_port()
+    settings = live_settings(tmp_path, model_path, port)
+    with serve_in_thread(create_app(settings), port=port) as url:
+        yield Live(url, settings)
+
+
+def test_fee_question_answered_with_halved_figure(live: Live) -> None:
+    answer = live.text("俺借给朋友5万块他不还 起诉要交多少诉讼费")
+    assert "1,050元" in answer and "525元" in answer
+
+
+def test_button_payload_acts_as_the_button(live: Live) -> None:
+    menu = live.say("你好")
+    fee_button = next(b for m in menu for b in m.get("buttons", []) if b["title"] == "算诉讼费")
+    assert "哪一类" in live.text(fee_button["payload"])
+
+
+def test_case_status_with_proof_over_the_real_simulator(live: Live) -> None:
+    live.say("查案件进度")
+    assert "查询码" in live.text(CASE["case_number"])
+    answer = live.text(CASE["query_code"].lower())
+    assert CASE["stage"] in answer and CASE["court"] in answer
+    assert CASE["parties"][0]["name"] not in answer
+
+
+def test_same_answers_for_unknown_case_and_wrong_proof(live: Live) -> None:
+    unknown = CASE["case_number"].replace(CASE["case_number"][-6:-1], "99999")
+    answers = []
+    for sender, number in (("a", CASE["case_number"]), ("b", unknown)):
+        live.say("查案件进度", sender)
+        answers.append((live.text(number, sender), live.text("ZZZZZZ", sender)))
+    assert answers[0] == answers[1]
+
+
+def test_cancel_in_the_middle_of_the_form(live: Live) -> None:
+    live.say("查案件进度")
+    live.say(CASE["case_number"])
+    assert "已取消" in live.text("算了不查了")
+    assert "哪一类" in live.text("诉讼费怎么算")  # a fresh start, not the old form
+
+
+def test_court_api_down_gives_busy_and_a_human(live: Live) -> None:
+    live.fault(status=500)
+    live.say("查案件进度")
+    live.say(CASE["case_number"])
+    replies = live.say(CASE["query_code"])
+    assert "系统繁忙" in replies[0]["text"]
+    assert any(b["title"] == "转人工" for b in replies[0]["buttons"])
+
+
+def test_court_api_slow_gives_busy(live: Live) -> None:
+    live.fault(delay=4)
+    live.say("查案件进度")
+    live.say(CASE["case_number"])
+    assert "系统繁忙" in live.text(CASE["query_code"])
+
+
+def test_fallback_twice_hands_over_and_the_bot_goes_quiet(live: Live) -> None:
+    first = live.say("那个东西咋弄")
+    assert "还是" in first[0]["text"]
+    handed = live.text("都不是")
+    assert "导诉员" in handed
+    assert live.say("你好") == []  # a person owns the chat now
+
+
+def test_state_survives_a_server_restart(tmp_path: Path, model_path: Path) -> None:
+    port = free_port()
+    settings = live_settings(tmp_path, model_path, port)
+    with serve_in_thread(create_app(settings), port=port) as url:
+        before = Live(url, settings)
+        before.say("查案件进度")
+        assert "查询码" in before.text(CASE["case_number"])
+    with serve_in_thread(create_app(settings), port=port) as url:
+        after = Live(url, settings)
+        assert CASE["stage"] in after.text(CASE["query_code"])
+
+
+def test_pull_endpoint_returns_later_messages_of_that_sender_only(live: Live) -> None:
+    live.say("你好", "alice")
+    live.say("你好", "bob")
+    pulled = httpx.get(f"{live.url}/webhooks/rest/messages", params={"sender": "alice"}).json()
+    assert pulled and all(m["recipient_id"] == "alice" for m in pulled)
+    last = pulled[-1]["seq"]
+    assert (
+        httpx.get(
+            f"{live.url}/webhooks/rest/messages", params={"sender": "alice", "after": last}
+        ).json()
+        == []
+    )
+
+
+def test_bad_webhook_bodies_get_chinese_400(live: Live) -> None:
+    for body in ({}, {"sender": "", "message": "hi"}, {"sender": "x", "message": "a" * 6000}):
+        response = httpx.post(f"{live.url}/webhooks/rest/webhook", json=body)
+        assert response.status_code == 400
+        assert "请求格式不正确" in response.json()["message"]
+
+
+def test_proofs_are_never_stored(live: Live) -> None:
+    live.say("查案件进度")
+    live.say(CASE["case_number"])
+    live.say(CASE["query_code"])
+    db = Path(live.settings.database_url.removeprefix("sqlite:///"))
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select coalesce(text,'') || coalesce(parse,'') from messages")
+        stored = " ".join(r[0] for r in rows)
+    assert CASE["query_code"] not in stored
