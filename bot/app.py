@@ -86,7 +86,12 @@ def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) ->
     if not settings.court_api_url:
         from bot.court.simulator import create_simulator
 
-        app.mount(SIMULATOR_PATH, create_simulator(settings.court_fixture, settings.court_api_key))
+        app.mount(
+            SIMULATOR_PATH,
+            create_simulator(
+                settings.court_fixture, settings.court_api_key, faults=settings.court_sim_faults
+            ),
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:

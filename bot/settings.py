@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     #: is served at {local_url}/court-sim); `serve` sets it from --host/--port.
     local_url: str = "http://127.0.0.1:8000"
     court_api_url: str | None = None
+    #: Let tests break the built-in simulator on purpose (/court-sim/_sim/faults);
+    #: never in production.
+    court_sim_faults: bool = False
     court_api_key: str | None = None
     court_fixture: Path | None = None
     wechat_token: str | None = None

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_app
+    from bot.court.fixture import FixtureError
     from bot.logs import configure_logging, logging_config
     from bot.storage.db import DatabaseUrlError
     from bot.storage.migrate import MigrationError
@@ -36,7 +37,13 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, as_json=args.json)
     try:
         app = create_app(settings)
-    except (DatabaseUrlError, MigrationError, SQLAlchemyError, BusinessHoursError) as exc:
+    except (
+        DatabaseUrlError,
+        MigrationError,
+        SQLAlchemyError,
+        BusinessHoursError,
+        FixtureError,
+    ) as exc:
         raise CliError(f"无法启动：{exc}") from exc
     uvicorn.run(
         app,

@@ -54,6 +54,7 @@ def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
         local_url=f"http://127.0.0.1:{port}",
         public_base_url=f"http://127.0.0.1:{port}",
         business_hours="Mon-Sun 00:00-23:59",
+        court_sim_faults=True,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -86,7 +87,8 @@ def test_case_status_with_proof_over_the_real_simulator(live: Live) -> None:
 
 
 def test_same_answers_for_unknown_case_and_wrong_proof(live: Live) -> None:
-    unknown = CASE["case_number"].replace(CASE["case_number"][-6:-1], "99999")
+    unknown = "（2026）内0602民初9999号"
+    assert all(c["case_number"] != unknown for c in DEMO["cases"])
     answers = []
     for sender, number in (("a", CASE["case_number"]), ("b", unknown)):
         live.say("查案件进度", sender)
