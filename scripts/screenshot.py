@@ -37,6 +37,7 @@ def main() -> int:
             database_url=f"sqlite:///{Path(tmp) / 'screenshot.db'}",
             config_dir=REPO / "config",
             public_base_url=base_url_of(sock),
+            local_url=base_url_of(sock),
             _env_file=None,  # type: ignore[call-arg]
         )
         with (

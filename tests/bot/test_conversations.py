@@ -171,3 +171,49 @@ def test_proofs_are_never_stored(live: Live) -> None:
         rows = connection.execute("select coalesce(text,'') || coalesce(parse,'') from messages")
         stored = " ".join(r[0] for r in rows)
     assert CASE["query_code"] not in stored
+
+
+def test_deadline_flow_over_http(live: Live) -> None:
+    live.say('/appeal{"flow":"deadline"}')
+    asked = live.say('/appeal{"deadline_kind":"appeal_civil_ruling"}')
+    assert "收到裁定书" in asked[0]["text"]
+    # 10 days from 2026-02-10 → 02-20, inside the Spring Festival holiday (02-15…02-23)
+    assert "2026-02-24" in live.text("2026年2月10日")
+
+
+def test_template_flow_sends_a_qr_image_that_decodes_to_the_link(live: Live) -> None:
+    from io import BytesIO
+
+    import zxingcpp
+    from PIL import Image
+
+    replies = live.say("离婚起诉状的示范文本哪里有")
+    image = replies[0]["image"]
+    png = httpx.get(image, timeout=10)
+    assert png.headers["content-type"] == "image/png"
+    (decoded,) = zxingcpp.read_barcodes(Image.open(BytesIO(png.content)))
+    assert decoded.text.endswith("/templates/1")
+    page = httpx.get(decoded.text, timeout=10)
+    assert page.status_code == 200 and "离婚纠纷" in page.text
+
+
+def test_case_money_flow_over_http(live: Live) -> None:
+    case = next(c for c in DEMO["cases"] if c.get("payments"))
+    live.say('/case_payment{"flow":"check"}')
+    live.say(case["case_number"])
+    answer = live.text(case["query_code"])
+    assert "案款" in answer and case["payments"][0]["status"] in answer
+
+
+def test_lockout_after_five_wrong_proofs_over_http(live: Live) -> None:
+    live.say("查案件进度")
+    live.say(CASE["case_number"])
+    for _ in range(4):
+        assert "不匹配" in live.text("ZZZZZZ")
+    assert "15 分钟" in live.text("ZZZZZZ")
+    live.say("查案件进度")
+    assert "15 分钟" in live.text(CASE["case_number"])
+
+
+def test_legal_opinion_refused_over_http(live: Live) -> None:
+    assert "不能评价案件输赢" in live.text("你说我这个官司能赢吗")

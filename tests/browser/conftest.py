@@ -44,6 +44,7 @@ def server_settings(tmp: Path, model_path: Path, base_url: str) -> Settings:
         nlu_model_path=model_path,
         config_dir=REPO / "config",
         public_base_url=base_url,
+        local_url=base_url,  # the built-in court simulator is reached through it
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -245,3 +245,18 @@ def test_each_session_gets_its_own_unguessable_sender(base_url: str) -> None:
     senders = {httpx.post(base_url + "/webchat/session").json()["sender"] for _ in range(5)}
     assert len(senders) == 5
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", sender) for sender in senders)  # 192 bits
+
+
+def test_litigant_checks_a_demo_case_after_proving_identity(phone: Page, base_url: str) -> None:
+    demo = json.loads(Path("bot/court/demo_cases.json").read_text(encoding="utf-8"))["cases"][0]
+    open_chat(phone, base_url)
+    before = bot_messages(phone).count()
+    say(phone, "帮我查一下案件进度")
+    assert "案号" in wait_for_new_bot_message(phone, before).inner_text()
+    before = bot_messages(phone).count()
+    say(phone, demo["case_number"])
+    assert "查询码" in wait_for_new_bot_message(phone, before).inner_text()
+    before = bot_messages(phone).count()
+    say(phone, demo["query_code"])
+    answer = wait_for_new_bot_message(phone, before).inner_text()
+    assert demo["stage"] in answer and demo["court"] in answer
