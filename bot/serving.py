@@ -38,3 +38,10 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def serve_forever(app: Any, host: str, port: int, level: str, as_json: bool) -> None:
+    """Serve in the foreground with our logging (masked, optionally JSON) for uvicorn too."""
+    from bot.logs import logging_config
+
+    uvicorn.run(app, host=host, port=port, log_config=logging_config(level, as_json=as_json))

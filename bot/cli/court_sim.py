@@ -39,11 +39,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the fixture, then serve until stopped."""
-    import uvicorn
-
     from bot.court.fixture import FixtureError
     from bot.court.simulator import create_simulator
-    from bot.logs import configure_logging, logging_config
+    from bot.logs import configure_logging
+    from bot.serving import serve_forever
 
     if not 0 < args.port < 65536:
         raise CliError(f"端口应在 1–65535 之间: {args.port}")
@@ -61,10 +60,5 @@ def run(args: argparse.Namespace) -> int:
         "required" if settings.court_api_key else "not required",
         "on" if args.faults else "off",
     )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=logging_config(settings.log_level, as_json=args.json),
-    )
+    serve_forever(app, args.host, args.port, settings.log_level, args.json)
     return 0

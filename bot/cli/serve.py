@@ -19,12 +19,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until stopped; with ``--json`` every log line is one JSON document."""
-    import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_app
     from bot.court.fixture import FixtureError
-    from bot.logs import configure_logging, logging_config
+    from bot.logs import configure_logging
+    from bot.serving import serve_forever
     from bot.storage.db import DatabaseUrlError
     from bot.storage.migrate import MigrationError
     from dialogs.hours import BusinessHoursError
@@ -45,10 +45,5 @@ def run(args: argparse.Namespace) -> int:
         FixtureError,
     ) as exc:
         raise CliError(f"无法启动：{exc}") from exc
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=logging_config(settings.log_level, as_json=args.json),
-    )
+    serve_forever(app, args.host, args.port, settings.log_level, args.json)
     return 0
