@@ -39,7 +39,11 @@ def looks_like_proof(text: str) -> bool:
 
 
 def start(ctx: Context, form: str) -> Turn:
+    """Begin a lookup; the case number of the previous lookup is offered again."""
     ctx.state.start_form(form)
+    if ctx.state.last_case and ctx.entity("case_number") is None:
+        ctx.state.slots["case_number"] = ctx.state.last_case
+        ctx.state.slots["reused"] = True
     return step(ctx)
 
 
@@ -51,13 +55,15 @@ def step(ctx: Context) -> Turn:
         slots.pop("proof_asked", None)
     if "case_number" not in slots:
         return _ask_number(ctx)
+    ctx.state.last_case = slots["case_number"]
     if _locked(ctx, slots["case_number"]):
         ctx.state.end_form()
         return Turn([Reply(LOCKED.format(minutes=LOCK_MINUTES), (HUMAN_BUTTON,))])
     if not slots.get("proof_asked"):
         slots["proof_asked"] = True
         ctx.state.requested = "proof"
-        return Turn([Reply(ASK_PROOF)])
+        lead = f"继续查询案号{slots['case_number']}。" if slots.get("reused") else ""
+        return Turn([Reply(lead + ASK_PROOF)])
     proof = ctx.text.strip()
     if not looks_like_proof(proof):
         return Turn(

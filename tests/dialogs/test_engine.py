@@ -216,3 +216,12 @@ def test_a_date_after_the_appeal_answer_starts_the_count(chat: Chat) -> None:
     assert "哪一种" in chat.text("判决书是11月20号收到的")
     answer = chat.press("民事判决")
     assert "2026-12-07" in answer  # 11-20 + 15 = 12-05, a Saturday → Monday 12-07
+
+
+def test_case_money_after_status_reuses_the_case_number_but_asks_proof_again(chat: Chat) -> None:
+    chat.say("查案件进度")
+    chat.say(CASE)
+    chat.say("K7M2Q9")
+    asked = chat.press("查案款")
+    assert CASE in asked and "查询码" in asked
+    assert "50,000元" in chat.text("K7M2Q9")
