@@ -14,6 +14,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
 from bot.channels.rest import rest_router
+from bot.channels.telegram import register as register_telegram
+from bot.channels.wechat import register as register_wechat
+from bot.desk.admin import admin_router, business_hours_for
+from bot.desk.api import desk_router
+from bot.desk.auth import auth_router
+from bot.desk.web import desk_page_router
 from bot.settings import Settings
 from bot.template_pages import template_router
 
@@ -49,12 +55,15 @@ def check_court_config(settings: Settings) -> None:
     load_model_texts(config_dir, settings.public_base_url)
 
 
-def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, preload_nlu: bool = True, channels: bool = True
+) -> FastAPI:
     """Build the app from explicit settings, so tests can pass their own.
 
-    Without ``YICHUANG_COURT_API_URL`` the court simulator is mounted at /court-sim
-    and reached over real HTTP through ``settings.local_url``, as the real court
-    API would be.
+    ``channels=False`` leaves out WeChat and Telegram, for tests that mount them
+    with their own options. Without ``YICHUANG_COURT_API_URL`` the court simulator
+    is mounted at /court-sim and reached over real HTTP through
+    ``settings.local_url``, as the real court API would be.
     """
     from bot.web.routes import web_router
     from dialogs.kb import load_knowledge
@@ -69,6 +78,8 @@ def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) ->
         court = http_court(settings, settings.local_url.rstrip("/") + SIMULATOR_PATH)
     kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
     conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
+    # Hours an admin set at the desk win over YICHUANG_BUSINESS_HOURS, and apply at once.
+    conversations.engine.hours = business_hours_for(database, settings.business_hours)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +93,7 @@ def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) ->
     app.state.nlu = nlu
     app.state.db = database
     app.state.conversations = conversations
+    app.state.apply_business_hours = lambda hours: setattr(conversations.engine, "hours", hours)
 
     if not settings.court_api_url:
         from bot.court.simulator import create_simulator
@@ -143,4 +155,11 @@ def create_app(settings: Settings | None = None, *, preload_nlu: bool = True) ->
     app.include_router(rest_router())
     app.include_router(template_router(kb))
     app.include_router(web_router())
+    app.include_router(auth_router())
+    app.include_router(admin_router())
+    app.include_router(desk_router())
+    app.include_router(desk_page_router())
+    if channels:  # each messaging platform mounts itself only when its token is set
+        register_wechat(app, settings)
+        register_telegram(app, settings)
     return app

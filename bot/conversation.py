@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakValueDictionary
 
+from bot.desk.events import publish
+from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
 from bot.storage import repo
 from bot.storage.db import Database
 from dialogs.engine import DialogEngine
@@ -86,16 +88,29 @@ class ConversationService:
                 )
                 if inbound is None:
                     return []  # a redelivery: the first delivery was answered
-                if conversation.status in HUMAN_STATUSES:
-                    return []  # staff answer this chat; the bot stays silent
                 conversation_id, inbound_id = conversation.id, inbound.id
+                held = conversation.status in HUMAN_STATUSES
+                if held:  # staff answer this chat; the bot only confirms a call-back number
+                    kept = maybe_record_callback(session, conversation=conversation, parse=parse)
+                    notes = [Reply(callback_ack(kept))] if kept is not None else []
+                    for note in notes:
+                        repo.add_outbound(
+                            session, conversation=conversation, text=note.text, payload=None
+                        )
                 state = DialogState.from_dict(conversation.state)
+            if held:
+                publish({"type": "message", "conversation_id": conversation_id})
+                return notes
             turn = self.engine.turn(state, parse, now)
             # Session 2: the answer, the new state, and a handoff if there is one.
             with self.database.session() as session:
                 current = repo.get_conversation(session, conversation_id=conversation_id)
                 if current is None:  # purged in between: nothing to answer into
                     return []
+                if current.status in HUMAN_STATUSES:  # claimed by staff meanwhile
+                    return []
+                if (score := rating_in(parse)) is not None:
+                    record_rating(session, conversation_id, score)
                 if turn.redact_inbound:
                     repo.redact_message(
                         session,
@@ -121,6 +136,8 @@ class ConversationService:
                         conversation_id,
                         turn.handoff.reason,
                     )
+            if turn.handoff is not None:
+                publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
             return turn.replies
 
 

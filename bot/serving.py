@@ -24,7 +24,14 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) 
     """Serve ``app`` on loopback until the block ends; yields its base URL."""
     port = port or free_port(host)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=5,  # open event streams must not hold a restart
+        )
     )
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -44,4 +51,10 @@ def serve_forever(app: Any, host: str, port: int, level: str, as_json: bool) -> 
     """Serve in the foreground with our logging (masked, optionally JSON) for uvicorn too."""
     from bot.logs import logging_config
 
-    uvicorn.run(app, host=host, port=port, log_config=logging_config(level, as_json=as_json))
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=logging_config(level, as_json=as_json),
+        timeout_graceful_shutdown=5,
+    )

@@ -42,8 +42,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     desk_secret_key: str | None = None
+    #: A desk login ends after this many minutes without use (and after 12 h in any case).
+    desk_idle_minutes: int = 30
     business_hours: str = "Mon-Fri 08:30-12:00,14:30-17:30"
     log_level: str = "INFO"
+    #: Transcripts older than this are deleted by `yichuang desk purge`.
+    retention_days: int = 180
 
     def court_config_dir(self) -> Path | None:
         """The configuration directory if it exists, else None (= nothing configured)."""

@@ -75,7 +75,10 @@ class DialogEngine:
             state.misses = 0
             text = texts.CANCELLED if had_form else texts.NOTHING_TO_CANCEL
             return Turn([Reply(text, (texts.MENU_BUTTON,))])
-        if ctx.intent == "request_human" or _frustrated(ctx.text):
+        wants_human = ctx.intent == "request_human" and (
+            ctx.is_payload or ctx.confidence >= FALLBACK_THRESHOLD
+        )
+        if wants_human or _frustrated(ctx.text):
             reason = "user_request" if ctx.intent == "request_human" else "frustration"
             return self.handoff(ctx, reason)
         if state.form is not None and self._belongs_to_form(ctx):

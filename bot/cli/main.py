@@ -5,12 +5,38 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from bot.cli import answer, case_number, chat, court_sim, db, deadline, fee, nlu, serve, templates
+from bot.cli import (
+    answer,
+    case_number,
+    chat,
+    court_sim,
+    db,
+    deadline,
+    desk,
+    fee,
+    nlu,
+    serve,
+    telegram,
+    templates,
+)
 from bot.cli.common import EXIT_USAGE, CliError, Parser
 from knowledge.loader import KnowledgeDataError
 
 #: Sub-command modules, each with ``register(subparsers)``.
-COMMANDS = (serve, answer, case_number, chat, court_sim, db, deadline, fee, nlu, templates)
+COMMANDS = (
+    serve,
+    answer,
+    case_number,
+    chat,
+    court_sim,
+    db,
+    deadline,
+    desk,
+    fee,
+    nlu,
+    telegram,
+    templates,
+)
 
 
 def build_parser() -> Parser:

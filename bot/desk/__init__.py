@@ -1,0 +1,1 @@
+"""The guide desk: staff accounts, sessions and the JSON API behind ``/desk``."""

@@ -1,0 +1,81 @@
+"""Transcripts are kept for a configured period, then deleted (``yichuang desk purge``).
+
+``repo.purge_older_than`` deletes old messages and idle conversations; their
+ratings and call-backs go with them (ON DELETE CASCADE). Call-back numbers are
+full phone numbers, so they are deleted on the same schedule even when the
+conversation lives on; ratings of surviving conversations stay for the chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from bot.storage import repo
+from bot.storage.models import Callback, Conversation, Rating, utcnow
+
+#: YICHUANG_RETENTION_DAYS when the setting is absent.
+DEFAULT_RETENTION_DAYS = 180
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    days: int
+    cutoff: datetime
+    messages: int
+    conversations: int
+    ratings: int
+    callbacks: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "cutoff": self.cutoff.isoformat(),
+            "messages": self.messages,
+            "conversations": self.conversations,
+            "ratings": self.ratings,
+            "callbacks": self.callbacks,
+        }
+
+
+def retention_days(settings: Settings) -> int:
+    """The configured period (``YICHUANG_RETENTION_DAYS``), 180 days by default."""
+    return int(getattr(settings, "retention_days", DEFAULT_RETENTION_DAYS))
+
+
+def _count(session: Session, model: type[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeResult:
+    """Delete what is older than ``days`` days; counts of what went."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=days)
+    callbacks = int(
+        cast(
+            CursorResult[Any],
+            session.execute(
+                delete(Callback)
+                .where(Callback.created_at < cutoff)
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
+        or 0
+    )
+    conversations_before = _count(session, Conversation)
+    ratings_before = _count(session, Rating)
+    callbacks_before = _count(session, Callback)
+    messages = repo.purge_older_than(session, days=days, now=now)
+    return PurgeResult(
+        days=days,
+        cutoff=cutoff,
+        messages=messages,
+        conversations=conversations_before - _count(session, Conversation),
+        ratings=ratings_before - _count(session, Rating),
+        callbacks=callbacks + callbacks_before - _count(session, Callback),
+    )

@@ -1,0 +1,104 @@
+"""Slow answers: ``success`` within the deadline, then exactly one 客服消息; the API's limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.channels.wechat import Outbox, WeChatApi
+from bot.serving import serve_in_thread
+from bot.settings import Settings
+from tests.bot.channels.wechat_live import Live, live_wechat
+from tests.fakes.wechat_server import FakeWeChat, msg_id
+
+CASE = json.loads((Path(__file__).parents[3] / "bot/court/demo_cases.json").read_text("utf-8"))[
+    "cases"
+][0]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
+    with live_wechat(tmp_path, model_path, passive_seconds=0.5) as running:
+        yield running
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_slow_court_gives_success_then_one_customer_service_message(live: Live, mode: str) -> None:
+    user = "u-slow-" + mode
+    live.say(user, "查案件进度", msg_id(mode + "a"), mode=mode)
+    live.say(user, CASE["case_number"], msg_id(mode + "b"), mode=mode)
+    live.fault(delay=1.5, times=1)
+    first = live.say(user, CASE["query_code"], msg_id(mode + "c"), mode=mode)
+    assert first == ""  # "success": WeChat stops waiting and does not retry
+    retry = live.say(user, CASE["query_code"], msg_id(mode + "c"), mode=mode)
+    assert retry == ""  # a redelivery while the court answers: no second answer
+    wait_for(lambda: len(live.wechat.sent_to(user)) >= 1)
+    time.sleep(1.0)  # anything extra would have arrived by now
+    sent = live.wechat.sent_to(user)
+    assert len(sent) == 1
+    assert CASE["stage"] in sent[0] and CASE["court"] in sent[0]
+
+
+def test_a_fast_answer_sends_no_customer_service_message(live: Live) -> None:
+    assert "哪一类" in live.say("u-fast", "诉讼费怎么算", msg_id("f"))
+    time.sleep(0.5)
+    assert live.wechat.sent_to("u-fast") == []
+
+
+@pytest.fixture
+def platform() -> Iterator[tuple[FakeWeChat, Settings]]:
+    fake = FakeWeChat(token="t", app_id="wxapp", app_secret="s3cret")
+    with serve_in_thread(fake.app()) as url:
+        settings = Settings(
+            wechat_token="t",
+            wechat_app_id="wxapp",
+            wechat_app_secret="s3cret",
+            wechat_api_base_url=url + "/",
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        yield fake, settings
+
+
+def test_same_key_is_sent_once_and_expired_token_is_renewed(
+    platform: tuple[FakeWeChat, Settings],
+) -> None:
+    fake, settings = platform
+    outbox = Outbox(WeChatApi(settings, time.time), time.time)
+    fake.open_window("u1")
+    outbox.user_wrote("u1")
+    outbox.send("k1", "u1", "第一条")
+    outbox.send("k1", "u1", "第一条")
+    wait_for(lambda: len(fake.sent_to("u1")) == 1)
+    fake.expire_tokens()
+    outbox.send("k2", "u1", "第二条")
+    wait_for(lambda: len(fake.sent_to("u1")) == 2)
+    outbox.stop()
+    assert fake.sent_to("u1") == ["第一条", "第二条"]
+    assert fake.token_calls == 2  # cached, then fetched again after 40001
+
+
+def test_window_limits_are_respected(platform: tuple[FakeWeChat, Settings]) -> None:
+    fake, settings = platform
+    outbox = Outbox(WeChatApi(settings, time.time), time.time)
+    outbox.retry_delays = ()
+    fake.open_window("u2")
+    outbox.user_wrote("u2")
+    for i in range(6):  # the 6th exceeds 5 per user message: not even attempted
+        outbox.send(f"a{i}", "u2", f"消息{i}")
+    outbox.user_wrote("u2")  # our window reopens, but WeChat's count did not reset
+    outbox.send("b", "u2", "第七条")  # WeChat answers 45047: given up, never retried
+    outbox.send("c", "u-never-wrote", "你好")  # outside any window: nothing sent
+    outbox.stop()
+    assert fake.sent_to("u2") == [f"消息{i}" for i in range(5)]
+    assert fake.sent_to("u-never-wrote") == []
