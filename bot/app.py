@@ -16,6 +16,7 @@ from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_co
 from bot.channels.rest import rest_router
 from bot.channels.telegram import register as register_telegram
 from bot.channels.wechat import register as register_wechat
+from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
 from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
@@ -93,6 +94,7 @@ def create_app(
     app.state.nlu = nlu
     app.state.db = database
     app.state.conversations = conversations
+    app.state.deliver = make_deliver(app.state)
     app.state.apply_business_hours = lambda hours: setattr(conversations.engine, "hours", hours)
 
     if not settings.court_api_url:
