@@ -18,6 +18,7 @@ from bot.cli import (
     serve,
     telegram,
     templates,
+    wechat,
 )
 from bot.cli.common import EXIT_USAGE, CliError, Parser
 from knowledge.loader import KnowledgeDataError
@@ -36,6 +37,7 @@ COMMANDS = (
     nlu,
     telegram,
     templates,
+    wechat,
 )
 
 
