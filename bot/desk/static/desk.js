@@ -27,6 +27,8 @@
   };
 
   var me = null; // {username, role, csrf_token}
+  var leaving = false; // logging out: late answers must not redirect elsewhere
+  var liveSource = null;
   var labels = { intents: {}, templates: [] };
   var queue = [];
   var fetchedAt = 0;
@@ -91,7 +93,7 @@
     }
     return fetch(path, options).then(function (response) {
       if (response.status === 401) {
-        window.location.assign("/desk/login?expired=1");
+        if (!leaving) { window.location.assign("/desk/login?expired=1"); }
         throw new Error("logged out");
       }
       return response.json().catch(function () { return null; }).then(function (data) {
@@ -463,6 +465,7 @@
   function connect() {
     if (!window.EventSource) { $("live").textContent = "定时刷新"; return; }
     var source = new EventSource("/desk/events");
+    liveSource = source;
     var handle = function (event) {
       var data = null;
       try { data = JSON.parse(event.data); } catch (e) { return; }
@@ -593,6 +596,8 @@
     $("tab-queue").addEventListener("click", function () { showTab("queue"); });
     $("tab-stats").addEventListener("click", function () { showTab("stats"); });
     $("logout").addEventListener("click", function () {
+      leaving = true;
+      if (liveSource) { liveSource.close(); }
       api("POST", "/desk/logout").finally(function () { window.location.assign("/desk/login"); });
     });
     $("reply-form").addEventListener("submit", function (event) {
