@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 import bot.app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, server_settings  # noqa: E402
 from tests.browser.server import base_url_of, bind_loopback, run_in_thread  # noqa: E402
 from tests.browser.test_desk import PASSWORD, Desk  # noqa: E402
 
@@ -45,13 +45,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         sock = bind_loopback()
-        settings = Settings(
-            database_url=f"sqlite:///{Path(tmp) / 'screenshot.db'}",
-            config_dir=REPO / "config",
-            public_base_url=base_url_of(sock),
-            local_url=base_url_of(sock),
-            _env_file=None,  # type: ignore[call-arg]
-        )
+        # the browser tests' server settings: own database, shipped config, this address
+        settings = server_settings(Path(tmp), Settings().nlu_model_path, base_url_of(sock))
         app = bot.app.create_app(settings)
         with run_in_thread(app, sock=sock) as url, sync_playwright() as playwright:
             desk = Desk(url, settings.database_url, app)
