@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from weakref import WeakValueDictionary
+
+from sqlalchemy.orm import Session
 
 from bot.desk.events import publish
 from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
 from bot.storage import repo
 from bot.storage.db import Database
+from bot.storage.models import Conversation, Message
 from dialogs.engine import DialogEngine
 from dialogs.payload import parse_payload
 from dialogs.replies import Reply
@@ -28,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: What a proof answer is stored as: the feature needs it once, never again.
 REDACTED = "［验证信息已隐去］"
+#: The answer to a message no turn could answer, however often it was retried.
+GAVE_UP = "抱歉，系统暂时无法处理您的这条消息，已为您转接人工服务，请稍候。"
 #: Conversation statuses in which a person, not the bot, answers.
 HUMAN_STATUSES = frozenset({"handoff", "human"})
 
@@ -69,12 +75,16 @@ class ConversationService:
     def handle(
         self, *, channel: str, sender_id: str, text: str, external_id: str | None = None
     ) -> list[Reply]:
-        """Answer one message; [] when a person owns the chat or it was a redelivery."""
+        """Answer one message; [] when a person owns the chat or it was answered before.
+
+        A redelivery of a message whose first turn failed after it was stored
+        (a crash, a database hiccup) runs the turn now: stored means owed.
+        """
         now = self.clock()
         with self.locks.get(channel, sender_id):
+            parse = self.understand(text, now)
             # Session 1: record the message (dedupe) and read the state. Short, so a slow
             # court API never holds the database's write lock for other conversations.
-            parse = self.understand(text, now)
             with self.database.session() as session:
                 conversation = repo.get_or_create_conversation(
                     session, channel=channel, sender_id=sender_id
@@ -86,59 +96,215 @@ class ConversationService:
                     parse=parse,
                     external_id=external_id,
                 )
-                if inbound is None:
+                if inbound is None and external_id is not None:
+                    inbound = repo.find_inbound(
+                        session, conversation_id=conversation.id, external_id=external_id
+                    )
+                if inbound is None or inbound.answered_at is not None:
                     return []  # a redelivery: the first delivery was answered
-                conversation_id, inbound_id = conversation.id, inbound.id
-                held = conversation.status in HUMAN_STATUSES
-                if held:  # staff answer this chat; the bot only confirms a call-back number
-                    kept = maybe_record_callback(session, conversation=conversation, parse=parse)
-                    notes = [Reply(callback_ack(kept))] if kept is not None else []
-                    for note in notes:
-                        repo.add_outbound(
-                            session, conversation=conversation, text=note.text, payload=None
-                        )
-                state = DialogState.from_dict(conversation.state)
-            if held:
-                publish({"type": "message", "conversation_id": conversation_id})
-                return notes
-            turn = self.engine.turn(state, parse, now)
-            # Session 2: the answer, the new state, and a handoff if there is one.
+                opened = self._open_turn(session, conversation, inbound, parse)
+            return self._finish_turn(opened, parse, now)
+
+    def recover(self, message_id: int) -> bool:
+        """Answer a stored message whose turn never finished; False when nothing was owed.
+
+        The recovery pass calls this for messages left unanswered by a crash. The
+        turn runs on the text as the litigant wrote it (kept until answered) and
+        the clock of the moment it arrived, so "明天" means what it meant then.
+        """
+        with self.database.session(readonly=True) as session:
+            owner = _owner(session, message_id)
+            if owner is None:
+                return False
+            channel, sender_id = owner
+        with self.locks.get(channel, sender_id):
             with self.database.session() as session:
-                current = repo.get_conversation(session, conversation_id=conversation_id)
-                if current is None:  # purged in between: nothing to answer into
-                    return []
-                if current.status in HUMAN_STATUSES:  # claimed by staff meanwhile
-                    return []
-                if (score := rating_in(parse)) is not None:
-                    record_rating(session, conversation_id, score)
-                if turn.redact_inbound:
-                    repo.redact_message(
-                        session,
-                        message_id=inbound_id,
-                        text=REDACTED,
-                        parse={"intent": parse["intent"]},
-                    )
-                for reply in turn.replies:
-                    repo.add_outbound(
-                        session, conversation=current, text=reply.text, payload=_payload(reply)
-                    )
-                repo.save_state(session, conversation=current, state=state.to_dict())
-                if turn.handoff is not None:
-                    repo.set_status(
-                        session,
-                        conversation=current,
-                        status="handoff",
-                        reason=turn.handoff.reason,
-                        detail=turn.handoff.summary,
-                    )
-                    log.info(
-                        "conversation %s handed to the desk (%s)",
-                        conversation_id,
-                        turn.handoff.reason,
-                    )
+                inbound = session.get(Message, message_id)
+                if inbound is None or inbound.answered_at is not None:
+                    return False  # answered meanwhile (a redelivery got there first)
+                conversation = session.get(Conversation, inbound.conversation_id)
+                if conversation is None:
+                    return False
+                text = inbound.pending_text if inbound.pending_text is not None else inbound.text
+                now = inbound.created_at.astimezone(COURT_TZ)
+                parse = self.understand(text or "", now)
+                opened = self._open_turn(session, conversation, inbound, parse)
+            self._finish_turn(opened, parse, now)
+            return True
+
+    def give_up(self, message_id: int) -> bool:
+        """A message whose turn keeps failing goes to a person, with an apology; never dropped."""
+        with self.database.session(readonly=True) as session:
+            owner = _owner(session, message_id)
+            if owner is None:
+                return False
+            channel, sender_id = owner
+        with self.locks.get(channel, sender_id), self.database.session() as session:
+            inbound = session.get(Message, message_id)
+            conversation = (
+                None if inbound is None else session.get(Conversation, inbound.conversation_id)
+            )
+            if inbound is None or conversation is None or inbound.answered_at is not None:
+                return False
+            if conversation.status not in HUMAN_STATUSES:
+                repo.add_outbound(
+                    session,
+                    conversation=conversation,
+                    text=GAVE_UP,
+                    payload=None,
+                    reply_to=inbound.id,
+                )
+                repo.set_status(
+                    session,
+                    conversation=conversation,
+                    status="handoff",
+                    reason="system_error",
+                    detail={"summary": {"message": inbound.text or ""}},
+                )
+            repo.mark_answered(session, message=inbound)
+            conversation_id = conversation.id
+        log.error(
+            "message %s could not be answered; conversation %s sent to the desk",
+            message_id,
+            conversation_id,
+        )
+        publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+        return True
+
+    def handle_fixed(
+        self,
+        *,
+        channel: str,
+        sender_id: str,
+        text: str,
+        answer: str,
+        external_id: str | None = None,
+    ) -> list[Reply]:
+        """Store a message the assistant cannot read (a photo, a voice note) and its fixed answer.
+
+        Stored like any message, so a redelivery is recognised and the answer is
+        delivered once; a chat a person owns gets no bot line.
+        """
+        with self.locks.get(channel, sender_id), self.database.session() as session:
+            conversation = repo.get_or_create_conversation(
+                session, channel=channel, sender_id=sender_id
+            )
+            inbound = repo.add_inbound(
+                session, conversation=conversation, text=text, parse=None, external_id=external_id
+            )
+            if inbound is None:
+                return []
+            replies = [] if conversation.status in HUMAN_STATUSES else [Reply(answer)]
+            for reply in replies:
+                repo.add_outbound(
+                    session,
+                    conversation=conversation,
+                    text=reply.text,
+                    payload=None,
+                    reply_to=inbound.id,
+                )
+            repo.mark_answered(session, message=inbound)
+            conversation_id, held = conversation.id, conversation.status in HUMAN_STATUSES
+        if held:
+            publish({"type": "message", "conversation_id": conversation_id})
+        return replies
+
+    def _open_turn(
+        self,
+        session: Session,
+        conversation: Conversation,
+        inbound: Message,
+        parse: dict[str, Any],
+    ) -> _OpenTurn:
+        """Inside session 1: a held chat is answered here (staff own it); else the state to run."""
+        opened = _OpenTurn(conversation.id, inbound.id)
+        if conversation.status not in HUMAN_STATUSES:
+            opened.state = DialogState.from_dict(conversation.state)
+            return opened
+        # Staff answer this chat; the bot only confirms a call-back number.
+        kept = maybe_record_callback(session, conversation=conversation, parse=parse)
+        if kept is not None:
+            opened.notes.append(Reply(callback_ack(kept)))
+        for note in opened.notes:
+            repo.add_outbound(
+                session,
+                conversation=conversation,
+                text=note.text,
+                payload=None,
+                reply_to=inbound.id,
+            )
+        repo.mark_answered(session, message=inbound)
+        return opened
+
+    def _finish_turn(self, opened: _OpenTurn, parse: dict[str, Any], now: datetime) -> list[Reply]:
+        """Run the dialogs and store the answer, the new state and any handoff (session 2)."""
+        conversation_id, state = opened.conversation_id, opened.state
+        if state is None:
+            publish({"type": "message", "conversation_id": conversation_id})
+            return opened.notes
+        turn = self.engine.turn(state, parse, now)
+        with self.database.session() as session:
+            current = repo.get_conversation(session, conversation_id=conversation_id)
+            inbound = session.get(Message, opened.inbound_id)
+            if current is None or inbound is None:  # purged in between: nothing to answer into
+                return []
+            if current.status in HUMAN_STATUSES:  # claimed by staff meanwhile
+                repo.mark_answered(session, message=inbound)
+                return []
+            if (score := rating_in(parse)) is not None:
+                record_rating(session, conversation_id, score)
+            if turn.redact_inbound:
+                repo.redact_message(
+                    session,
+                    message_id=inbound.id,
+                    text=REDACTED,
+                    parse={"intent": parse["intent"]},
+                )
+            for reply in turn.replies:
+                repo.add_outbound(
+                    session,
+                    conversation=current,
+                    text=reply.text,
+                    payload=_payload(reply),
+                    reply_to=inbound.id,
+                )
+            repo.save_state(session, conversation=current, state=state.to_dict())
+            repo.mark_answered(session, message=inbound)
             if turn.handoff is not None:
-                publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
-            return turn.replies
+                repo.set_status(
+                    session,
+                    conversation=current,
+                    status="handoff",
+                    reason=turn.handoff.reason,
+                    detail=turn.handoff.summary,
+                )
+                log.info(
+                    "conversation %s handed to the desk (%s)",
+                    conversation_id,
+                    turn.handoff.reason,
+                )
+        if turn.handoff is not None:
+            publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+        return turn.replies
+
+
+def _owner(session: Session, message_id: int) -> tuple[str, str] | None:
+    """(channel, sender) of an inbound message that still owes an answer; None otherwise."""
+    message = session.get(Message, message_id)
+    if message is None or message.direction != "in" or message.answered_at is not None:
+        return None
+    conversation = session.get(Conversation, message.conversation_id)
+    return None if conversation is None else (conversation.channel, conversation.sender_id)
+
+
+@dataclass
+class _OpenTurn:
+    """Between the two sessions of a turn: what to answer, or what was answered already."""
+
+    conversation_id: int
+    inbound_id: int
+    state: DialogState | None = None  # None: a person owns the chat
+    notes: list[Reply] = field(default_factory=list)
 
 
 def _payload(reply: Reply) -> dict[str, Any]:

@@ -145,6 +145,21 @@ class Message(Base):
     parse: Mapped[dict[str, Any] | None]
     external_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Outbound: the inbound message this reply answers; NULL for a staff reply or notice.
+    reply_to: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    #: Inbound: when its answer was stored; NULL while a turn is owed (recovery looks here).
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: Inbound: the unmasked text, kept only until the message is answered, so a
+    #: recovered turn sees what the litigant wrote. Cleared with the answer.
+    pending_text: Mapped[str | None] = mapped_column(Text)
+    #: Push channels: how many rendered parts of this delivery reached the platform.
+    #: A delivery is an inbound message's answer (tracked on the inbound row) or a
+    #: reply that answers nothing in particular (tracked on itself).
+    sent_parts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Push channels: when the whole delivery reached the platform (or was given up).
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
 
     @property
     def buttons(self) -> list[dict[str, str]]:

@@ -121,6 +121,7 @@ def add_inbound(
                 text=None if text is None else mask_text(text, parse),
                 parse=None if parse is None else mask_parse(parse),
                 external_id=external_id,
+                pending_text=text,
             )
             session.add(message)
     except IntegrityError:
@@ -129,6 +130,24 @@ def add_inbound(
         session.refresh(conversation)
         return None  # the same delivery, stored by a concurrent request
     return message
+
+
+def find_inbound(session: Session, *, conversation_id: int, external_id: str) -> Message | None:
+    """The stored message with this platform id (the first delivery of a redelivered one)."""
+    return session.scalars(
+        select(Message).where(
+            Message.conversation_id == conversation_id,
+            Message.external_id == external_id,
+            Message.direction == "in",
+        )
+    ).one_or_none()
+
+
+def mark_answered(session: Session, *, message: Message) -> None:
+    """The message's answer is stored: forget its unmasked text, recovery need not look again."""
+    message.answered_at = utcnow()
+    message.pending_text = None
+    session.flush()
 
 
 def redact_message(
@@ -148,6 +167,7 @@ def add_outbound(
     text: str | None,
     payload: dict[str, Any] | None,
     sender_kind: str = "bot",
+    reply_to: int | None = None,
 ) -> Message:
     """Store a reply (the assistant's or a staff member's) for the litigant to receive.
 
@@ -163,6 +183,7 @@ def add_outbound(
         sender_kind=sender_kind,
         text=None if text is None else mask_pii(text),
         payload=None if payload is None else mask_deep(payload),
+        reply_to=reply_to,
     )
     session.add(message)
     session.flush()

@@ -39,12 +39,14 @@ def test_personal_numbers_never_reach_the_database_verbatim(
     with db.session() as session:
         conversation = repo.get_or_create_conversation(session, channel="webchat", sender_id="u1")
         for message in typed:
-            repo.add_inbound(
+            inbound = repo.add_inbound(
                 session,
                 conversation=conversation,
                 text=message,
                 parse=nlu_pipeline.parse(message),
             )
+            assert inbound is not None and inbound.pending_text == message  # until answered
+            repo.mark_answered(session, message=inbound)
         repo.add_outbound(
             session,
             conversation=conversation,
