@@ -8,9 +8,10 @@ Delivery, briefly (channels.md §2.2, §4.3):
   Telegram. A failure before the message is stored is a 500, a send that fails
   is a 503; either way Telegram redelivers the update.
 - ``update_id`` is the message's external id, so a redelivery is not a new
-  turn; the stored answer of the first delivery is sent instead, skipping every
-  part the in-memory outbox saw reach Telegram (idempotency key
-  ``update_id:reply:part``). A redelivery after a complete answer sends nothing.
+  turn. The answer is stored with the message and its parts are recorded as
+  they reach Telegram (bot.delivery), so a redelivery sends only what is still
+  owed, and nothing after a complete answer. A message whose turn failed after
+  it was stored is answered by the redelivery (or by the recovery pass).
 - One chat's updates are handled and answered in arrival order (a FIFO
   ``asyncio.Lock`` per chat); different chats run in parallel.
 """
@@ -24,7 +25,6 @@ import hmac
 import json
 import logging
 import warnings
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -39,7 +39,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.conversation import HUMAN_STATUSES, ConversationService
+from bot import delivery
+from bot.conversation import ConversationService
 from bot.settings import Settings
 from bot.storage import repo
 from bot.storage.models import Message
@@ -64,6 +65,9 @@ BUTTON_LOOKBACK = 50
 
 NOT_TEXT = "目前只能看懂文字消息，请用文字描述您的问题。"
 STALE_BUTTON = "这个按钮已失效，请直接输入您的问题。"
+#: How those messages are stored in the transcript the desk reads.
+NOT_TEXT_TEXT = "［非文字消息］"
+STALE_BUTTON_TEXT = "［点击了已失效的按钮］"
 CHOOSE = "请选择："
 #: Telegram's own commands that stand for a greeting.
 GREETING_COMMANDS = frozenset({"/start", "/help"})
@@ -150,26 +154,6 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     )
 
 
-class Outbox:
-    """Idempotency keys of sends that reached Telegram, so a retried delivery skips them.
-
-    In memory (bounded): Telegram redelivers within minutes, and only updates we
-    did not acknowledge, i.e. whose answer did not fully go out.
-    """
-
-    def __init__(self, capacity: int = 100_000) -> None:
-        self._sent: OrderedDict[str, int] = OrderedDict()
-        self._capacity = capacity
-
-    def sent(self, key: str) -> bool:
-        return key in self._sent
-
-    def mark(self, key: str, message_id: int) -> None:
-        self._sent[key] = message_id
-        while len(self._sent) > self._capacity:
-            self._sent.popitem(last=False)
-
-
 class ChatLocks:
     """One FIFO lock per chat (asyncio.Lock wakes waiters in order), dropped when unused."""
 
@@ -192,7 +176,7 @@ class ChatLocks:
 
 
 class TelegramChannel:
-    """The bot, its outbox and per-chat order; ``app.state.telegram`` after ``register``."""
+    """The bot and per-chat order; ``app.state.telegram`` after ``register``."""
 
     def __init__(self, settings: Settings, service: ConversationService) -> None:
         if not settings.telegram_token:
@@ -200,7 +184,6 @@ class TelegramChannel:
         self.settings = settings
         self.service = service
         self.bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base_url)
-        self.outbox = Outbox()
         self.chats = ChatLocks()
         self._secret = (settings.telegram_webhook_secret or "").encode("utf-8")
 
@@ -247,7 +230,7 @@ class TelegramChannel:
             async with self.chats.hold(chat.id):
                 payload = await run_in_threadpool(self._button_payload, chat.id, query.data)
                 if payload is None:
-                    await self._notice(chat.id, STALE_BUTTON, key)
+                    await self._notice(chat.id, STALE_BUTTON_TEXT, STALE_BUTTON, key)
                 else:
                     await self._turn(chat.id, payload, key)
             return
@@ -256,7 +239,7 @@ class TelegramChannel:
             return  # edits, channel posts, group chats: not a litigant's question
         async with self.chats.hold(message.chat.id):
             if message.text is None:
-                await self._notice(message.chat.id, NOT_TEXT, key)
+                await self._notice(message.chat.id, NOT_TEXT_TEXT, NOT_TEXT, key)
             else:
                 text = message.text.strip()
                 if text.split("@")[0] in GREETING_COMMANDS:
@@ -264,36 +247,54 @@ class TelegramChannel:
                 await self._turn(message.chat.id, text, key)
 
     async def _turn(self, chat_id: int, text: str, key: str) -> None:
-        replies = await run_in_threadpool(
+        await run_in_threadpool(
             self.service.handle,
             channel=CHANNEL,
             sender_id=str(chat_id),
             text=text,
             external_id=key,
         )
-        if not replies:  # a redelivery (or a person owns the chat): the first answer, if unsent
-            replies = await run_in_threadpool(self._stored_answer, chat_id, key)
-        await self.deliver(chat_id, replies, key)
+        await self._send_answer(chat_id, key)
 
-    async def _notice(self, chat_id: int, text: str, key: str) -> None:
-        """A fixed bot line (not a turn); never into a chat a person owns."""
-        if await run_in_threadpool(self._human_owned, chat_id):
-            return
-        await self.deliver(chat_id, [Reply(text)], key)
+    async def _notice(self, chat_id: int, stored_as: str, answer: str, key: str) -> None:
+        """A fixed bot line for what the assistant cannot read; never into a chat a person owns."""
+        await run_in_threadpool(
+            self.service.handle_fixed,
+            channel=CHANNEL,
+            sender_id=str(chat_id),
+            text=stored_as,
+            answer=answer,
+            external_id=key,
+        )
+        await self._send_answer(chat_id, key)
 
-    async def deliver(self, chat_id: int, replies: Sequence[Reply], key: str) -> None:
-        """Send ``replies`` in order; parts already sent under ``key`` are skipped.
+    async def _send_answer(self, chat_id: int, key: str) -> None:
+        """Send what is still owed of the answer to update ``key`` (the caller holds the chat)."""
+        found = await run_in_threadpool(self._load_for_update, chat_id, key)
+        if found is not None:
+            await self._send_owed(found.message_id)
 
-        Also the way the desk's staff replies reach a Telegram user (give each
-        staff message its own key, e.g. ``staff:<message id>``).
+    async def deliver_stored(self, message_id: int) -> None:
+        """Send what is still owed of a stored delivery, in the chat's order.
+
+        The desk's staff replies and the recovery pass come this way.
         """
-        for r_index, reply in enumerate(replies):
-            for p_index, call in enumerate(render(reply)):
-                part_key = f"{key}:{r_index}:{p_index}"
-                if self.outbox.sent(part_key):
-                    continue
-                message_id = await self._send(chat_id, call)
-                self.outbox.mark(part_key, message_id)
+        found = await run_in_threadpool(self._load, message_id)
+        if found is None or found.delivered:
+            return
+        async with self.chats.hold(int(found.recipient)):
+            await self._send_owed(message_id)
+
+    async def _send_owed(self, message_id: int) -> None:
+        found = await run_in_threadpool(self._load, message_id)  # fresh, under the chat's lock
+        if found is None or found.delivered:
+            return
+        parts = [call for reply in found.replies for call in render(reply)]
+        if not parts:
+            await run_in_threadpool(self._record, message_id, 0, True)
+        for index, call in delivery.parts_to_send(found, parts):
+            await self._send(int(found.recipient), call)
+            await run_in_threadpool(self._record, message_id, index + 1, index + 1 == len(parts))
 
     async def _send(self, chat_id: int, call: Outgoing) -> int:
         markup = keyboard(call.buttons)
@@ -327,10 +328,19 @@ class TelegramChannel:
 
     # -- store reads (run in the thread pool) -------------------------------------------
 
-    def _human_owned(self, chat_id: int) -> bool:
+    def _load(self, message_id: int) -> delivery.Delivery | None:
         with self.service.database.session(readonly=True) as session:
-            found = repo.find_conversation(session, channel=CHANNEL, sender_id=str(chat_id))
-            return found is not None and found.status in HUMAN_STATUSES
+            return delivery.load(session, message_id)
+
+    def _load_for_update(self, chat_id: int, key: str) -> delivery.Delivery | None:
+        with self.service.database.session(readonly=True) as session:
+            return delivery.for_inbound(
+                session, channel=CHANNEL, sender_id=str(chat_id), external_id=key
+            )
+
+    def _record(self, message_id: int, sent_parts: int, done: bool) -> None:
+        with self.service.database.session() as session:
+            delivery.record(session, message_id=message_id, sent_parts=sent_parts, done=done)
 
     def _button_payload(self, chat_id: int, data: str) -> str | None:
         """The payload behind ``callback_data``: itself, or a long payload found by its digest."""
@@ -352,40 +362,6 @@ class TelegramChannel:
                     if callback_key(payload) == data:
                         return payload
         return None
-
-    def _stored_answer(self, chat_id: int, key: str) -> list[Reply]:
-        """The bot's replies stored for the inbound message ``key`` (for a redelivery)."""
-        with self.service.database.session(readonly=True) as session:
-            found = repo.find_conversation(session, channel=CHANNEL, sender_id=str(chat_id))
-            if found is None:
-                return []
-            inbound = session.scalars(
-                select(Message).where(
-                    Message.conversation_id == found.id, Message.external_id == key
-                )
-            ).one_or_none()
-            if inbound is None:
-                return []
-            later = session.scalars(
-                select(Message)
-                .where(Message.conversation_id == found.id, Message.seq > inbound.seq)
-                .order_by(Message.seq)
-            )
-            replies: list[Reply] = []
-            for row in later:
-                if row.direction == "in":
-                    break
-                if row.sender_kind == "bot":
-                    replies.append(_as_reply(row))
-            return replies
-
-
-def _as_reply(row: Message) -> Reply:
-    buttons = tuple(
-        Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-        for b in row.buttons
-    )
-    return Reply(text=row.text, buttons=buttons, image=row.image)
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from xml.parsers.expat import ExpatError
 
 import httpx
@@ -34,11 +34,14 @@ import xmltodict  # type: ignore[import-untyped]
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from bot import delivery
 from bot.channels import wechat_render as render
 from bot.conversation import ConversationService
 from bot.settings import Settings
 from bot.storage import repo
+from bot.storage.db import Database
 from bot.storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,8 @@ MAX_BODY_BYTES = 64 * 1024
 #: 客服消息 after a user's message: at most 5 within 48 hours (2023 rule).
 WINDOW_SECONDS = 48 * 3600
 WINDOW_MESSAGES = 5
-SORRY = "系统出了点问题，请稍后再试，或回复“转人工”。"
+#: A turn failed after the message was stored: the recovery pass answers it soon.
+RECEIVED = "您的消息已收到，系统正在处理，稍后通过本公众号回复您。"
 VOICE_NOT_UNDERSTOOD = "抱歉，我暂时听不懂语音，请用文字发送您的问题。"
 IMAGE_NOT_UNDERSTOOD = "已收到图片。我暂时看不懂图片内容，请用文字描述您的问题。"
 LOCATION_RECEIVED = "已收到您的位置{label}。我暂时不能按位置查找，请用文字告诉我您要办的事。"
@@ -61,6 +65,10 @@ UNSUPPORTED = "抱歉，暂时只能处理文字消息，请用文字发送您�
 FINAL_ERRORS = {45015: "超出 48 小时回复时限或用户已取消关注", 45047: "客服消息条数已用完"}
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 _CRYPTO_ERRORS = (ValueError, TypeError, KeyError, IndexError, struct.error, ExpatError)
+
+
+class NotStored(Exception):
+    """A push failed before it was stored: WeChat must deliver it again."""
 
 
 class Rejected(Exception):
@@ -190,6 +198,7 @@ class Inbound:
     text: str | None  # what to hand to the conversation, if anything
     fixed: str | None  # a fixed answer without a turn (voice, image, location)
     opens_window: bool  # a user action that allows 客服消息 afterwards
+    stored_as: str = ""  # a message without text, as the desk's transcript shows it
 
 
 def _short(value: str) -> str:
@@ -215,13 +224,13 @@ def interpret(message: Mapping[str, Any]) -> Inbound:
         heard = field_("Recognition")
         if heard:
             return Inbound(user, account, external, heard, None, True)
-        return Inbound(user, account, external, None, VOICE_NOT_UNDERSTOOD, True)
+        return Inbound(user, account, external, None, VOICE_NOT_UNDERSTOOD, True, "［语音］")
     if kind == "image":
-        return Inbound(user, account, external, None, IMAGE_NOT_UNDERSTOOD, True)
+        return Inbound(user, account, external, None, IMAGE_NOT_UNDERSTOOD, True, "［图片］")
     if kind == "location":
         label = field_("Label")
         answer = LOCATION_RECEIVED.format(label=f"（{label}）" if label else "")
-        return Inbound(user, account, external, None, answer, True)
+        return Inbound(user, account, external, None, answer, True, f"［位置］{label}")
     if kind == "event":
         event, key = field_("Event").lower(), field_("EventKey")
         external = _short(f"event:{event}:{created}:{key}")
@@ -230,7 +239,7 @@ def interpret(message: Mapping[str, Any]) -> Inbound:
         if event == "click" and key.startswith("/"):
             return Inbound(user, account, external, key, None, True)
         return Inbound(user, account, external, None, None, False)  # unsubscribe, view, ...
-    return Inbound(user, account, external, None, UNSUPPORTED, True)
+    return Inbound(user, account, external, None, UNSUPPORTED, True, f"［{kind[:20]}消息］")
 
 
 def last_turn_payloads(session: Session, *, sender_id: str) -> list[str]:
@@ -344,13 +353,22 @@ class _Window:
 
 
 class Outbox:
-    """客服消息 sent by one thread, in order, each idempotency key at most once."""
+    """客服消息 for stored deliveries (bot.delivery), sent by one thread in order.
 
-    def __init__(self, api: WeChatApi | None, clock: Callable[[], float]) -> None:
+    Progress is recorded part by part in the database, so a delivery queued
+    twice, or again after a restart, never sends a part twice. The 48-hour
+    window opens when the user writes (remembered here, or read from the store
+    after a restart); its 5-message count is kept in memory, and WeChat's own
+    45047 stops us if a restart made us forget it.
+    """
+
+    def __init__(
+        self, api: WeChatApi | None, database: Database, clock: Callable[[], float]
+    ) -> None:
         self.api = api
+        self.database = database
         self.clock = clock
-        self._queue: queue.Queue[tuple[str, str, str] | None] = queue.Queue()
-        self._sent: OrderedDict[str, None] = OrderedDict()
+        self._queue: queue.Queue[int | threading.Event | None] = queue.Queue()
         self._windows: dict[str, _Window] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -372,14 +390,59 @@ class Outbox:
         with self._lock:
             self._windows[openid] = _Window(self.clock())
 
-    def send(self, key: str, openid: str, text: str) -> None:
-        """Queue ``text``; a key seen before (a retried job) is never sent again."""
+    def enqueue(self, message_id: int) -> None:
+        """Send what is still owed of stored delivery ``message_id``."""
         self.start()
-        self._queue.put((key, openid, text))
+        self._queue.put(message_id)
 
-    def _take_window(self, openid: str) -> bool:
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until everything queued so far was handled (tests, shutdown)."""
+        self.start()
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            try:
+                self._deliver(item)
+            except Exception:  # a store outage: the recovery pass queues it again
+                log.exception("wechat: delivery %s failed", item)
+
+    def _deliver(self, message_id: int) -> None:
+        with self.database.session(readonly=True) as session:
+            found = delivery.load(session, message_id)
+            if found is None or found.delivered:
+                return
+            opened = _last_message_at(session, found.recipient)
+        parts = render.split_text(render.render_text(found.replies)) if found.replies else []
+        if self.api is None:
+            log.warning("wechat: no app credentials, answer %s not sent", message_id)
+            self._record(message_id, found.sent_parts, done=True)
+            return
+        if not parts:
+            self._record(message_id, 0, done=True)
+        for index, text in delivery.parts_to_send(found, parts):
+            outcome = self._send_one(found.recipient, text, opened, message_id)
+            if outcome == "failed":
+                return  # left owed: the recovery pass queues it again
+            if outcome == "final":
+                self._record(message_id, index, done=True)
+                return
+            self._record(message_id, index + 1, done=index + 1 == len(parts))
+
+    def _record(self, message_id: int, sent_parts: int, *, done: bool) -> None:
+        with self.database.session() as session:
+            delivery.record(session, message_id=message_id, sent_parts=sent_parts, done=done)
+
+    def _take_window(self, openid: str, opened: float | None) -> bool:
         with self._lock:
             window = self._windows.get(openid)
+            if window is None and opened is not None:  # after a restart
+                window = self._windows[openid] = _Window(opened)
             if window is None or self.clock() - window.opened_at > WINDOW_SECONDS:
                 return False
             if window.used >= WINDOW_MESSAGES:
@@ -387,41 +450,42 @@ class Outbox:
             window.used += 1
             return True
 
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            key, openid, text = item
-            with self._lock:
-                if key in self._sent:
-                    continue
-            self._deliver(key, openid, text)
-
-    def _deliver(self, key: str, openid: str, text: str) -> None:
-        if self.api is None:
-            log.warning("wechat: no app credentials, answer %s not sent", key)
-            return
-        if not self._take_window(openid):
-            log.warning("wechat: 客服消息 window closed or used up, answer %s not sent", key)
-            return
+    def _send_one(self, openid: str, text: str, opened: float | None, label: int) -> str:
+        """ "sent", "final" (WeChat refuses for good) or "failed" (worth trying later)."""
+        assert self.api is not None
+        if not self._take_window(openid, opened):
+            log.warning("wechat: 客服消息 window closed or used up, answer %s not sent", label)
+            return "final"
         for delay in (*self.retry_delays, None):
             try:
                 self.api.send_text(openid, text)
             except WeChatApiError as exc:
                 if exc.code in FINAL_ERRORS:
-                    log.warning("wechat: %s refused: %s", key, FINAL_ERRORS[exc.code])
-                    return
-                log.warning("wechat: sending %s failed: %s", key, exc)
+                    log.warning("wechat: %s refused: %s", label, FINAL_ERRORS[exc.code])
+                    return "final"
+                log.warning("wechat: sending %s failed: %s", label, exc)
             except httpx.HTTPError as exc:
-                log.warning("wechat: sending %s failed: %s", key, type(exc).__name__)
+                log.warning("wechat: sending %s failed: %s", label, type(exc).__name__)
             else:
-                with self._lock:
-                    self._sent[key] = None
-                    while len(self._sent) > 50_000:
-                        self._sent.popitem(last=False)
-                return
+                return "sent"
             if delay is None:
-                log.error("wechat: gave up sending %s", key)
-                return
+                log.error("wechat: could not send %s now; it stays owed", label)
+                return "failed"
             time.sleep(delay)
+        return "failed"  # pragma: no cover - the loop returns
+
+
+def _last_message_at(session: Session, openid: str) -> float | None:
+    """When the user last wrote (the start of the 客服消息 window), as a Unix time."""
+    conversation = repo.find_conversation(session, channel=CHANNEL, sender_id=openid)
+    if conversation is None:
+        return None
+    last = session.scalar(
+        select(func.max(Message.created_at)).where(
+            Message.conversation_id == conversation.id, Message.direction == "in"
+        )
+    )
+    return None if last is None else last.timestamp()
 
 
 class SerialExecutor:
@@ -459,12 +523,26 @@ class SerialExecutor:
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """How a turn ended, for whoever delivers it.
+
+    ``send``: this request produced the answer and delivers ``message_id``;
+    ``none``: nothing to send (a redelivery, or a person owns the chat);
+    ``owed``: the turn failed after the message was stored (the recovery pass answers);
+    ``lost``: the message never reached the store (answer non-2xx: WeChat retries).
+    """
+
+    kind: Literal["send", "none", "owed", "lost"]
+    message_id: int | None = None
+
+
 @dataclass
 class _Turn:
     """One push being answered: the HTTP request and the worker agree who delivers."""
 
     inbound: Inbound
-    future: Future[list[str]] = field(default_factory=Future)
+    future: Future[_Outcome] = field(default_factory=Future)
     lock: threading.Lock = field(default_factory=threading.Lock)
     delivery: str = "pending"  # pending -> passive (HTTP response) | later (客服消息)
 
@@ -490,15 +568,12 @@ class WeChatChannel:
             else None
         )
         api = WeChatApi(settings, clock) if settings.wechat_app_id else None
-        self.outbox = Outbox(api if settings.wechat_app_secret else None, clock)
+        self.outbox = Outbox(
+            api if settings.wechat_app_secret else None, conversations.database, clock
+        )
         self.passive_seconds = passive_seconds
         self.clock = clock
         self.turns = SerialExecutor()
-
-    def send_text(self, openid: str, text: str, key: str) -> None:
-        """Send later text (a staff reply) as 客服消息, split, once per ``key``."""
-        for index, chunk in enumerate(render.split_text(text)):
-            self.outbox.send(f"{key}#{index}", openid, chunk)
 
     def start_turn(self, inbound: Inbound) -> _Turn:
         turn = _Turn(inbound)
@@ -509,49 +584,102 @@ class WeChatChannel:
 
     def _run_turn(self, turn: _Turn) -> None:
         try:
-            chunks = self._answer(turn.inbound)
+            outcome = self._answer(turn.inbound)
         except Exception:
             log.exception("wechat: turn failed for %s", turn.inbound.external_id)
-            chunks = [SORRY]
+            # Stored means owed: the recovery pass answers it through 客服消息.
+            outcome = _Outcome("owed" if self._stored(turn.inbound) else "lost")
         with turn.lock:
-            turn.future.set_result(chunks)
+            turn.future.set_result(outcome)
             later = turn.delivery == "later"
-        if later:
-            self._send_later(turn.inbound, chunks, start=0)
+        if later and outcome.message_id is not None:
+            self.outbox.enqueue(outcome.message_id)  # too slow for the passive reply
 
-    def _answer(self, inbound: Inbound) -> list[str]:
+    def _answer(self, inbound: Inbound) -> _Outcome:
+        """Run the turn; the delivery to send when this call produced the answer."""
         if inbound.text is None:
-            return render.split_text(inbound.fixed) if inbound.fixed else []
-        text = inbound.text
-        number = render.choice_number(text)
-        if number is not None:
-            with self.conversations.database.session() as session:
-                payloads = last_turn_payloads(session, sender_id=inbound.user)
-            if 1 <= number <= len(payloads):
-                text = payloads[number - 1]
-        replies = self.conversations.handle(
-            channel=CHANNEL, sender_id=inbound.user, text=text, external_id=inbound.external_id
-        )
-        return render.split_text(render.render_text(replies))
+            replies = self.conversations.handle_fixed(
+                channel=CHANNEL,
+                sender_id=inbound.user,
+                text=inbound.stored_as,
+                answer=inbound.fixed or "",
+                external_id=inbound.external_id,
+            )
+        else:
+            text = inbound.text
+            number = render.choice_number(text)
+            if number is not None:
+                with self.conversations.database.session() as session:
+                    payloads = last_turn_payloads(session, sender_id=inbound.user)
+                if 1 <= number <= len(payloads):
+                    text = payloads[number - 1]
+            replies = self.conversations.handle(
+                channel=CHANNEL, sender_id=inbound.user, text=text, external_id=inbound.external_id
+            )
+        if not replies:  # answered before (a redelivery), or a person owns the chat
+            return _Outcome("none")
+        with self.conversations.database.session(readonly=True) as session:
+            found = delivery.for_inbound(
+                session, channel=CHANNEL, sender_id=inbound.user, external_id=inbound.external_id
+            )
+        return _Outcome("none") if found is None else _Outcome("send", found.message_id)
 
-    def _send_later(self, inbound: Inbound, chunks: list[str], start: int) -> None:
-        for index in range(start, len(chunks)):
-            key = f"{inbound.user}:{inbound.external_id}#{index}"
-            self.outbox.send(key, inbound.user, chunks[index])
+    def _stored(self, inbound: Inbound) -> bool:
+        try:
+            with self.conversations.database.session(readonly=True) as session:
+                return (
+                    delivery.for_inbound(
+                        session,
+                        channel=CHANNEL,
+                        sender_id=inbound.user,
+                        external_id=inbound.external_id,
+                    )
+                    is not None
+                )
+        except Exception:  # the store itself is down: WeChat must retry
+            return False
 
     async def answer_within_deadline(self, turn: _Turn) -> str | None:
-        """The passive reply's text, or None when the answer goes out as 客服消息."""
+        """The passive reply's text, or None for ``success`` (客服消息 follows, if anything).
+
+        Raises NotStored when the message never reached the store, so the
+        webhook answers non-2xx and WeChat retries.
+        """
         wrapped = asyncio.wrap_future(turn.future)
         await asyncio.wait([wrapped], timeout=self.passive_seconds)
         with turn.lock:
             if turn.future.done() and turn.delivery == "pending":
                 turn.delivery = "passive"
-                chunks = turn.future.result()
+                outcome = turn.future.result()
             else:
                 turn.delivery = "later"
                 return None
-        self._send_later(turn.inbound, chunks, start=1)  # beyond 2,048 bytes
-        return chunks[0] if chunks else None
+        if outcome.kind == "lost":
+            raise NotStored(turn.inbound.external_id)
+        if outcome.kind == "owed":
+            return RECEIVED
+        if outcome.message_id is None:
+            return None
+        return await run_in_threadpool(self._passive_part, outcome.message_id)
+
+    def _passive_part(self, message_id: int) -> str | None:
+        """The first unsent part, recorded as sent; the rest goes to the outbox."""
+        with self.conversations.database.session() as session:
+            found = delivery.load(session, message_id)
+            if found is None or found.delivered:
+                return None
+            parts = render.split_text(render.render_text(found.replies))
+            owed = delivery.parts_to_send(found, parts)
+            if not owed:
+                delivery.record(session, message_id=message_id, sent_parts=0, done=True)
+                return None
+            index, text = owed[0]
+            delivery.record(
+                session, message_id=message_id, sent_parts=index + 1, done=index + 1 == len(parts)
+            )
+        if index + 1 < len(parts):
+            self.outbox.enqueue(message_id)  # beyond 2,048 bytes
+        return str(text)
 
     def shutdown(self) -> None:
         self.turns.shutdown()
@@ -606,7 +734,10 @@ def wechat_router(settings: Settings) -> APIRouter:
             return _plain(exc.message, exc.status)
         if inbound.text is None and inbound.fixed is None:
             return _plain("success")
-        answer = await channel.answer_within_deadline(channel.start_turn(inbound))
+        try:
+            answer = await channel.answer_within_deadline(channel.start_turn(inbound))
+        except NotStored:
+            return _plain("系统繁忙，请稍后重试", 503)  # WeChat delivers the push again
         if answer is None:
             return _plain("success")
         xml = render.text_reply_xml(

@@ -2,7 +2,7 @@
 
 Reads use read-only sessions (no write lock on SQLite); every state change is
 one short write transaction, and the live-update event and the outbound hook
-run only after it committed. ``app.state.deliver(conversation, text)``, when
+run only after it committed. ``app.state.deliver(conversation, message_id)``, when
 set, carries a staff message to channels that push (WeChat, Telegram); the web
 chat fetches it from ``GET /webhooks/rest/messages``.
 """
@@ -49,17 +49,20 @@ def _desk_session(request: Request, *, readonly: bool = False) -> Iterator[Sessi
         raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
 
 
-def _deliver(request: Request, conversation: Conversation, text: str) -> bool:
-    """Push ``text`` through the channel's outbound hook if the app has one."""
-    deliver: Callable[[Conversation, str], Any] | None = getattr(request.app.state, "deliver", None)
+def _deliver(request: Request, conversation: Conversation, message_id: int) -> bool:
+    """Push stored message ``message_id`` through the channel's outbound hook, if any.
+
+    The message is stored and tracked first (bot.delivery): if the platform is
+    down now, the recovery pass sends it later; nothing is lost either way.
+    """
+    deliver: Callable[[Conversation, int], Any] | None = getattr(request.app.state, "deliver", None)
     if deliver is None:
         return True  # pull channels (the web chat) fetch the stored message
     try:
-        deliver(conversation, text)
+        return bool(deliver(conversation, message_id))
     except Exception:  # a channel outage must not lose the stored reply
         log.warning("delivery to conversation %s failed", conversation.id, exc_info=True)
         return False
-    return True
 
 
 def _ownership(conversation: Conversation) -> dict[str, Any]:
@@ -106,7 +109,7 @@ def desk_router() -> APIRouter:
             )
             conversation = session.get(Conversation, conversation_id)
         publish({"type": "message", "conversation_id": conversation_id})
-        delivered = conversation is not None and _deliver(request, conversation, message.text or "")
+        delivered = conversation is not None and _deliver(request, conversation, message.id)
         return {"conversation_id": conversation_id, "seq": message.seq, "delivered": delivered}
 
     @router.post("/desk/api/conversations/{conversation_id}/transfer")
@@ -125,7 +128,7 @@ def desk_router() -> APIRouter:
         with _desk_session(request) as session:
             closed = service.close(session, conversation_id=conversation_id, staff=staff)
         publish({"type": "queue", "conversation_id": conversation_id, "action": "close"})
-        _deliver(request, closed.conversation, service.CLOSING_TEXT)
+        _deliver(request, closed.conversation, closed.notice.id)
         return _ownership(closed.conversation)
 
     @router.get("/desk/api/stats")

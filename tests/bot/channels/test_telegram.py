@@ -30,7 +30,6 @@ from bot.channels.telegram import (
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
 from bot.storage import repo
-from dialogs.replies import Reply
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 
 TOKEN = "123456:TEST-token"
@@ -274,14 +273,22 @@ def test_two_users_do_not_wait_for_each_other(live: Live) -> None:
 def test_long_answers_are_split_under_4096_characters(
     live: Live, fake: tuple[FakeTelegram, str]
 ) -> None:
-    """The path staff replies take too (``TelegramChannel.deliver``)."""
+    """The path staff replies take too (``TelegramChannel.deliver_stored``)."""
     state, _ = fake
     text = ("第一段说明。" * 400 + "\n\n") + "第二段😀" * 600
     channel = TelegramChannel(live.app.state.settings, live.app.state.conversations)
+    with live.app.state.db.session() as session:
+        conversation = repo.get_or_create_conversation(
+            session, channel="telegram", sender_id=str(CHAT)
+        )
+        staff = repo.add_outbound(
+            session, conversation=conversation, text=text, payload=None, sender_kind="staff"
+        )
+        message_id = staff.id
 
     async def send_twice() -> None:
-        await channel.deliver(CHAT, [Reply(text)], "staff:1")
-        await channel.deliver(CHAT, [Reply(text)], "staff:1")  # a retry sends nothing
+        await channel.deliver_stored(message_id)
+        await channel.deliver_stored(message_id)  # a retry sends nothing
         await channel.stop()
 
     asyncio.run(send_twice())

@@ -5,19 +5,28 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot import delivery
 from bot.channels.wechat import Outbox, WeChatApi
 from bot.serving import serve_in_thread
 from bot.settings import Settings
+from bot.storage import repo
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
+from bot.storage.models import utcnow
 from tests.bot.channels.wechat_live import Live, live_wechat
 from tests.fakes.wechat_server import FakeWeChat, msg_id
 
 CASE = json.loads((Path(__file__).parents[3] / "bot/court/demo_cases.json").read_text("utf-8"))[
     "cases"
 ][0]
+
+
+DAY = timedelta(days=1)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
@@ -57,48 +66,67 @@ def test_a_fast_answer_sends_no_customer_service_message(live: Live) -> None:
 
 
 @pytest.fixture
-def platform() -> Iterator[tuple[FakeWeChat, Settings]]:
+def platform(tmp_path: Path) -> Iterator[tuple[FakeWeChat, Settings, Database]]:
     fake = FakeWeChat(token="t", app_id="wxapp", app_secret="s3cret")
-    with serve_in_thread(fake.app()) as url:
+    url = f"sqlite:///{tmp_path / 'outbox.db'}"
+    upgrade(url)
+    database = Database(url)
+    with serve_in_thread(fake.app()) as base:
         settings = Settings(
             wechat_token="t",
             wechat_app_id="wxapp",
             wechat_app_secret="s3cret",
-            wechat_api_base_url=url + "/",
+            wechat_api_base_url=base + "/",
             _env_file=None,  # type: ignore[call-arg]
         )
-        yield fake, settings
+        yield fake, settings, database
+    database.dispose()
 
 
-def test_same_key_is_sent_once_and_expired_token_is_renewed(
-    platform: tuple[FakeWeChat, Settings],
+def staff_message(database: Database, openid: str, text: str) -> int:
+    """A stored staff reply to ``openid``: a delivery of its own."""
+    with database.session() as session:
+        conversation = repo.get_or_create_conversation(session, channel="wechat", sender_id=openid)
+        return repo.add_outbound(
+            session, conversation=conversation, text=text, payload=None, sender_kind="staff"
+        ).id
+
+
+def test_a_delivery_is_sent_once_and_expired_token_is_renewed(
+    platform: tuple[FakeWeChat, Settings, Database],
 ) -> None:
-    fake, settings = platform
-    outbox = Outbox(WeChatApi(settings, time.time), time.time)
+    fake, settings, database = platform
+    outbox = Outbox(WeChatApi(settings, time.time), database, time.time)
     fake.open_window("u1")
     outbox.user_wrote("u1")
-    outbox.send("k1", "u1", "第一条")
-    outbox.send("k1", "u1", "第一条")
+    first = staff_message(database, "u1", "第一条")
+    outbox.enqueue(first)
+    outbox.enqueue(first)  # queued twice (a retry, the recovery pass): sent once
     wait_for(lambda: len(fake.sent_to("u1")) == 1)
     fake.expire_tokens()
-    outbox.send("k2", "u1", "第二条")
+    outbox.enqueue(staff_message(database, "u1", "第二条"))
     wait_for(lambda: len(fake.sent_to("u1")) == 2)
+    outbox.enqueue(first)  # after a restart, say: recorded as delivered, never resent
+    outbox.drain()
     outbox.stop()
     assert fake.sent_to("u1") == ["第一条", "第二条"]
     assert fake.token_calls == 2  # cached, then fetched again after 40001
 
 
-def test_window_limits_are_respected(platform: tuple[FakeWeChat, Settings]) -> None:
-    fake, settings = platform
-    outbox = Outbox(WeChatApi(settings, time.time), time.time)
+def test_window_limits_are_respected(platform: tuple[FakeWeChat, Settings, Database]) -> None:
+    fake, settings, database = platform
+    outbox = Outbox(WeChatApi(settings, time.time), database, time.time)
     outbox.retry_delays = ()
     fake.open_window("u2")
     outbox.user_wrote("u2")
     for i in range(6):  # the 6th exceeds 5 per user message: not even attempted
-        outbox.send(f"a{i}", "u2", f"消息{i}")
+        outbox.enqueue(staff_message(database, "u2", f"消息{i}"))
     outbox.user_wrote("u2")  # our window reopens, but WeChat's count did not reset
-    outbox.send("b", "u2", "第七条")  # WeChat answers 45047: given up, never retried
-    outbox.send("c", "u-never-wrote", "你好")  # outside any window: nothing sent
+    outbox.enqueue(staff_message(database, "u2", "第七条"))  # 45047: given up, not retried
+    outbox.enqueue(staff_message(database, "u-never-wrote", "你好"))  # no window: not sent
+    outbox.drain()
     outbox.stop()
     assert fake.sent_to("u2") == [f"消息{i}" for i in range(5)]
     assert fake.sent_to("u-never-wrote") == []
+    with database.session(readonly=True) as session:  # given up is final: nothing stays owed
+        assert delivery.owed(session, older_than=utcnow(), newer_than=utcnow() - DAY) == []

@@ -12,7 +12,7 @@ import pytest
 
 from bot.desk import service
 from bot.storage import repo
-from bot.storage.models import Callback, Rating
+from bot.storage.models import Callback, Message, Rating
 from tests.bot.desk.test_api_support import LiveDesk, live_desk
 
 STAFF = {"wang": "guide", "li": "guide", "zhao": "admin"}
@@ -274,9 +274,14 @@ def test_logged_out_calls_get_401_and_missing_csrf_403(desk: LiveDesk) -> None:
 def test_outbound_hook_carries_staff_replies(tmp_path: Path, model_path: Path) -> None:
     with live_desk(tmp_path, model_path, {"wang": "guide"}) as desk:
         delivered: list[tuple[str, str]] = []
-        desk.app.state.deliver = lambda conversation, text: delivered.append(
-            (conversation.sender_id, text)
-        )
+
+        def deliver(conversation: Any, message_id: int) -> bool:
+            with desk.app.state.db.session(readonly=True) as session:
+                stored = session.get(Message, message_id)
+                delivered.append((conversation.sender_id, stored.text))
+            return True
+
+        desk.app.state.deliver = deliver
         _, conversation_id = desk.handed_off("hook-1")
         wang = desk.staff("wang")
         wang.action(conversation_id, "claim")

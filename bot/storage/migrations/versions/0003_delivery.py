@@ -26,9 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reply_to", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("pending_text", sa.Text(), nullable=True))
-        batch.add_column(
-            sa.Column("sent_parts", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch.add_column(sa.Column("sent_parts", sa.Integer(), server_default="0", nullable=False))
         batch.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_foreign_key(
             op.f("fk_messages_reply_to_messages"),
