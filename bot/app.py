@@ -21,6 +21,7 @@ from bot.desk.admin import admin_router, business_hours_for
 from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
 from bot.desk.web import desk_page_router
+from bot.recovery import register as register_recovery
 from bot.settings import Settings
 from bot.template_pages import template_router
 
@@ -164,4 +165,5 @@ def create_app(
     if channels:  # each messaging platform mounts itself only when its token is set
         register_wechat(app, settings)
         register_telegram(app, settings)
+    register_recovery(app, settings)  # last: it starts once the channels are up
     return app

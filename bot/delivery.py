@@ -113,8 +113,8 @@ def record(session: Session, *, message_id: int, sent_parts: int, done: bool) ->
 
 def owed(
     session: Session, *, older_than: datetime, newer_than: datetime, limit: int = 200
-) -> list[int]:
-    """Deliveries of push channels stored in the window and not finished, oldest first.
+) -> list[tuple[int, str]]:
+    """(message id, channel) of push deliveries stored in the window and not finished.
 
     An inbound message counts only once answered: until then the recovery pass
     owes it a turn, not a delivery.
@@ -123,21 +123,20 @@ def owed(
         and_(Message.direction == "in", Message.answered_at.is_not(None)),
         and_(Message.direction == "out", Message.reply_to.is_(None)),
     )
-    return list(
-        session.scalars(
-            select(Message.id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(
-                Conversation.channel.in_(PUSH_CHANNELS),
-                Message.delivered_at.is_(None),
-                Message.created_at < older_than,
-                Message.created_at > newer_than,
-                tracked,
-            )
-            .order_by(Message.created_at, Message.id)
-            .limit(limit)
+    rows = session.execute(
+        select(Message.id, Conversation.channel)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.channel.in_(PUSH_CHANNELS),
+            Message.delivered_at.is_(None),
+            Message.created_at < older_than,
+            Message.created_at > newer_than,
+            tracked,
         )
+        .order_by(Message.created_at, Message.id)
+        .limit(limit)
     )
+    return [(int(row.id), str(row.channel)) for row in rows]
 
 
 def unanswered(

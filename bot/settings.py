@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     #: Transcripts older than this are deleted by `yichuang desk purge`.
     retention_days: int = 180
+    #: The recovery pass (bot.recovery) runs at start-up and then this often; 0 turns it off.
+    recovery_interval_seconds: float = Field(default=30.0, ge=0)
+    #: A message or delivery younger than this is still in its own request's hands.
+    recovery_grace_seconds: float = Field(default=30.0, ge=0)
 
     def court_config_dir(self) -> Path | None:
         """The configuration directory if it exists, else None (= nothing configured)."""

@@ -17,7 +17,9 @@ from dialogs.state import DialogState
 class Handoff:
     """The conversation goes to the guide desk; ``summary`` is what staff see first."""
 
-    reason: str  # user_request | frustration | low_confidence | court_unavailable
+    #: user_request | frustration | low_confidence | court_unavailable
+    #: (and system_error, set by bot.recovery when no turn can answer a message)
+    reason: str
     summary: dict[str, Any]
 
 

@@ -9,7 +9,8 @@
     low_confidence: "没听懂",
     user_request: "用户要求",
     frustration: "用户不满",
-    court_unavailable: "案件系统故障"
+    court_unavailable: "案件系统故障",
+    system_error: "系统故障，未能自动回复"
   };
   var CHANNELS = { rest: "网页", web: "网页", wechat: "微信", telegram: "Telegram" };
   var STATUSES = { handoff: "排队中", human: "人工服务中", bot: "智能助手", closed: "已结束" };

@@ -25,6 +25,7 @@ class Live:
     url: str
     wechat: FakeWeChat
     settings: Settings
+    app: Any = None
 
     def say(self, user: str, text: str, msg_id: str, mode: str = "plain", **kw: Any) -> str:
         """What the user sees as the passive reply ("" for success/empty)."""
@@ -73,4 +74,4 @@ def live_wechat(
             extra["clock"] = clock
         register(app, settings, **extra)
         with serve_in_thread(app, port=port) as url:
-            yield Live(url, fake, settings)
+            yield Live(url, fake, settings, app)

@@ -1,0 +1,123 @@
+"""kill -9 in the middle of a turn: after a restart the litigant still gets exactly one answer.
+
+A real ``yichuang serve`` process is killed with SIGKILL while its turn waits
+for a (deliberately slow) court API, after the message was stored. The next
+process's recovery pass answers it; the web chat pulls the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+
+from bot.serving import free_port
+
+ROOT = Path(__file__).parents[2]
+CASE = json.loads((ROOT / "bot/court/demo_cases.json").read_text("utf-8"))["cases"][0]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@contextmanager
+def server(tmp_path: Path, model_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "YICHUANG_DATABASE_URL": f"sqlite:///{tmp_path / 'crash.db'}",
+        "YICHUANG_NLU_MODEL_PATH": str(model_path),
+        "YICHUANG_CONFIG_DIR": str(ROOT / "config"),
+        "YICHUANG_BUSINESS_HOURS": "Mon-Sun 00:00-23:59",
+        "YICHUANG_COURT_SIM_FAULTS": "true",
+        "YICHUANG_RECOVERY_INTERVAL_SECONDS": "0.3",
+        "YICHUANG_RECOVERY_GRACE_SECONDS": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert process.poll() is None, "the server exited"
+        try:
+            return httpx.get(f"{url}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(up, 60, "the server")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def say(url: str, text: str) -> list[str]:
+    body = {"sender": "crash-1", "message": text}
+    response = httpx.post(f"{url}/webhooks/rest/webhook", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    return [m.get("text", "") for m in response.json()]
+
+
+def stored_unanswered(database: Path, text: str) -> bool:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM messages WHERE direction = 'in' AND answered_at IS NULL"
+            " AND pending_text = ?",
+            (text,),
+        ).fetchone()
+    return bool(row[0])
+
+
+def test_a_turn_killed_mid_way_is_answered_after_restart(tmp_path: Path, model_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with server(tmp_path, model_path, port) as first:
+        say(url, "查案件进度")
+        assert any("查询码" in t for t in say(url, CASE["case_number"]))
+        seq_before = len(httpx.get(f"{url}/webhooks/rest/messages?sender=crash-1").json())
+        faults = {"delay_seconds": 20, "times": 1}
+        assert httpx.put(f"{url}/court-sim/_sim/faults", json=faults).status_code in (200, 204)
+        hanging = threading.Thread(
+            target=lambda: _swallow(lambda: say(url, CASE["query_code"])), daemon=True
+        )
+        hanging.start()
+        wait_for(
+            lambda: stored_unanswered(tmp_path / "crash.db", CASE["query_code"]), 10, "the row"
+        )
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    with server(tmp_path, model_path, port):
+
+        def answers() -> list[str]:
+            pulled = httpx.get(f"{url}/webhooks/rest/messages?sender=crash-1").json()
+            return [m.get("text", "") for m in pulled[seq_before:]]
+
+        wait_for(lambda: any(CASE["stage"] in t for t in answers()), 30, "the recovered answer")
+        time.sleep(1.0)  # further passes must not answer it again
+        assert sum(CASE["stage"] in t for t in answers()) == 1
+        assert not stored_unanswered(tmp_path / "crash.db", CASE["query_code"])
+
+
+def _swallow(call: Callable[[], object]) -> None:
+    with suppress(httpx.HTTPError, AssertionError):  # the server was killed under this request
+        call()
