@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit unit-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,28 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+# Everything that touches the database again, on PostgreSQL (YICHUANG_TEST_POSTGRES_URL);
+# skipped with the reason without a server, a failure under CI=true.
+unit-postgres: $(VENV)/.installed-dev
+	@if [ -n "$$YICHUANG_TEST_POSTGRES_URL" ]; then \
+	  YICHUANG_TEST_DATABASE=postgresql $(BIN)/python -m pytest tests/bot tests/browser; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI=true and YICHUANG_TEST_POSTGRES_URL is not set"; exit 1; \
+	else \
+	  echo "skipped: the PostgreSQL pass needs YICHUANG_TEST_POSTGRES_URL"; \
+	fi
+
+test: lint typecheck unit unit-postgres
 
 # Benchmarks are measurements, not tests: results go to benchmarks/RESULTS.md.
+# PostgreSQL runs need YICHUANG_BENCH_POSTGRES_URL (or YICHUANG_TEST_POSTGRES_URL);
+# the soak runs SOAK_MINUTES (30) and is the last and longest step.
+SOAK_MINUTES ?= 30
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/nlu_bench.py
+	$(BIN)/python benchmarks/serve_bench.py
+	$(BIN)/python benchmarks/wechat_bench.py
+	$(BIN)/python benchmarks/soak_bench.py --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

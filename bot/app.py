@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
@@ -20,7 +23,10 @@ from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
 from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
+from bot.desk.retention import register as register_purge
 from bot.desk.web import desk_page_router
+from bot.logs import REQUEST_ID
+from bot.metrics import HttpMetricsMiddleware, Metrics, metrics_router
 from bot.recovery import register as register_recovery
 from bot.settings import Settings
 from bot.template_pages import template_router
@@ -36,11 +42,26 @@ SECURITY_HEADERS = {
 }
 
 
+#: What a litigant reads when the database cannot take their message.
+STORE_UNAVAILABLE = "系统暂时无法保存您的消息，请稍后重新发送。"
+
+
 class ParseRequest(BaseModel):
     """Rasa's ``POST /model/parse`` body."""
 
     text: str = Field(max_length=20_000)
     message_id: str | None = None
+
+
+def _request_id(given: str | None) -> str:
+    """The caller's X-Request-ID when it is a plain token (a proxy's), else a new one."""
+    if (
+        given
+        and len(given) <= 64
+        and all(c.isascii() and (c.isalnum() or c in "-_.") for c in given)
+    ):
+        return given
+    return uuid.uuid4().hex
 
 
 def check_court_config(settings: Settings) -> None:
@@ -74,12 +95,16 @@ def create_app(
     check_court_config(settings)
     nlu = NluHolder(settings)
     database = open_database(settings)
+    metrics = Metrics(database)  # this app's own registry: no state shared between apps
     if settings.court_api_url:
-        court = http_court(settings)
+        court = http_court(settings, observer=metrics)
     else:
-        court = http_court(settings, settings.local_url.rstrip("/") + SIMULATOR_PATH)
+        court = http_court(
+            settings, settings.local_url.rstrip("/") + SIMULATOR_PATH, observer=metrics
+        )
     kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
     conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
+    conversations.metrics = metrics
     # Hours an admin set at the desk win over YICHUANG_BUSINESS_HOURS, and apply at once.
     conversations.engine.hours = business_hours_for(database, settings.business_hours)
 
@@ -95,6 +120,8 @@ def create_app(
     app.state.nlu = nlu
     app.state.db = database
     app.state.conversations = conversations
+    app.state.metrics = metrics
+    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.state.deliver = make_deliver(app.state)
     app.state.apply_business_hours = lambda hours: setattr(conversations.engine, "hours", hours)
 
@@ -110,9 +137,16 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
+        """Security headers on every page, and a request id on every response and log line."""
+        request_id = _request_id(request.headers.get("X-Request-ID"))
+        token = REQUEST_ID.set(request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            REQUEST_ID.reset(token)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers["X-Request-ID"] = request_id
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -129,6 +163,24 @@ def create_app(
         if exc.status_code == 404 and message == "Not Found":
             message = "没有这个页面"
         return JSONResponse(status_code=exc.status_code, content={"message": message})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SATimeoutError)
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """The database is down, locked or full: nothing was stored, so ask for a resend.
+
+        503 makes WeChat and Telegram deliver again; the web chat offers 重新发送.
+        """
+        import logging
+
+        logging.getLogger("bot.app").error(
+            "database unavailable on %s: %s", request.url.path, type(exc).__name__
+        )
+        return JSONResponse(
+            status_code=503,
+            headers={"Retry-After": "5"},
+            content={"message": STORE_UNAVAILABLE},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -156,6 +208,7 @@ def create_app(
         return nlu.get().parse(body.text)
 
     app.include_router(rest_router())
+    app.include_router(metrics_router())  # public like /health: restrict it at the proxy
     app.include_router(template_router(kb))
     app.include_router(web_router())
     app.include_router(auth_router())
@@ -166,4 +219,5 @@ def create_app(
         register_wechat(app, settings)
         register_telegram(app, settings)
     register_recovery(app, settings)  # last: it starts once the channels are up
+    register_purge(app, settings)
     return app

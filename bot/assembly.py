@@ -17,6 +17,7 @@ from dialogs.kb import KnowledgeBase, load_knowledge
 
 if TYPE_CHECKING:
     from bot.conversation import ConversationService
+    from bot.court.client import CourtObserver
     from nlu.pipeline import NluPipeline
 
 #: Where ``serve`` mounts the built-in court simulator when no court API is configured.
@@ -47,13 +48,16 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.database_url)
 
 
-def http_court(settings: Settings, base_url: str | None = None) -> CourtGateway:
+def http_court(
+    settings: Settings, base_url: str | None = None, *, observer: CourtObserver | None = None
+) -> CourtGateway:
+    """The court API client; ``observer`` (the app's metrics) sees its latency and errors."""
     from bot.court.client import HttpCourtGateway
 
     url = base_url or settings.court_api_url
     if url is None:
         raise ValueError("court API URL is not set")
-    return HttpCourtGateway(url, settings.court_api_key)
+    return HttpCourtGateway(url, settings.court_api_key, observer=observer)
 
 
 def build_conversations(

@@ -8,12 +8,10 @@ the database, so a restart between two messages loses nothing.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-from weakref import WeakValueDictionary
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -21,12 +19,16 @@ from bot.desk.events import publish
 from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
 from bot.storage import repo
 from bot.storage.db import Database
+from bot.storage.locks import ConversationLocks
 from bot.storage.models import Conversation, Message
 from dialogs.engine import DialogEngine
 from dialogs.payload import parse_payload
 from dialogs.replies import Reply
 from dialogs.state import DialogState
 from nlu.pipeline import COURT_TZ, NluPipeline
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +40,6 @@ GAVE_UP = "抱歉，系统暂时无法处理您的这条消息，已为您转接
 HUMAN_STATUSES = frozenset({"handoff", "human"})
 
 
-class ConversationLocks:
-    """One lock per conversation in this process: a burst from one sender is handled in order."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: WeakValueDictionary[tuple[str, str], threading.Lock] = WeakValueDictionary()
-
-    def get(self, channel: str, sender_id: str) -> threading.Lock:
-        with self._guard:
-            lock = self._locks.get((channel, sender_id))
-            if lock is None:
-                lock = threading.Lock()
-                self._locks[(channel, sender_id)] = lock
-            return lock
-
-
 class ConversationService:
     def __init__(
         self,
@@ -61,12 +47,15 @@ class ConversationService:
         nlu: Callable[[], NluPipeline],
         engine: DialogEngine,
         clock: Callable[[], datetime] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
         self.nlu = nlu
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(COURT_TZ))
-        self.locks = ConversationLocks()
+        #: The app's metrics; None (the terminal chat, unit tests) records nothing.
+        self.metrics = metrics
+        self.locks = ConversationLocks(database)
 
     def understand(self, text: str, now: datetime) -> dict[str, Any]:
         """A button payload acts as the button; anything else goes to the NLU."""
@@ -81,7 +70,7 @@ class ConversationService:
         (a crash, a database hiccup) runs the turn now: stored means owed.
         """
         now = self.clock()
-        with self.locks.get(channel, sender_id):
+        with self.locks.hold(channel, sender_id):
             parse = self.understand(text, now)
             # Session 1: record the message (dedupe) and read the state. Short, so a slow
             # court API never holds the database's write lock for other conversations.
@@ -96,6 +85,7 @@ class ConversationService:
                     parse=parse,
                     external_id=external_id,
                 )
+                fresh = inbound is not None  # a redelivery was counted when first stored
                 if inbound is None and external_id is not None:
                     inbound = repo.find_inbound(
                         session, conversation_id=conversation.id, external_id=external_id
@@ -103,6 +93,8 @@ class ConversationService:
                 if inbound is None or inbound.answered_at is not None:
                     return []  # a redelivery: the first delivery was answered
                 opened = self._open_turn(session, conversation, inbound, parse)
+            if fresh and self.metrics is not None:
+                self.metrics.message(channel, parse)
             return self._finish_turn(opened, parse, now)
 
     def recover(self, message_id: int) -> bool:
@@ -117,7 +109,7 @@ class ConversationService:
             if owner is None:
                 return False
             channel, sender_id = owner
-        with self.locks.get(channel, sender_id):
+        with self.locks.hold(channel, sender_id):
             with self.database.session() as session:
                 inbound = session.get(Message, message_id)
                 if inbound is None or inbound.answered_at is not None:
@@ -139,14 +131,15 @@ class ConversationService:
             if owner is None:
                 return False
             channel, sender_id = owner
-        with self.locks.get(channel, sender_id), self.database.session() as session:
+        with self.locks.hold(channel, sender_id), self.database.session() as session:
             inbound = session.get(Message, message_id)
             conversation = (
                 None if inbound is None else session.get(Conversation, inbound.conversation_id)
             )
             if inbound is None or conversation is None or inbound.answered_at is not None:
                 return False
-            if conversation.status not in HUMAN_STATUSES:
+            handed = conversation.status not in HUMAN_STATUSES
+            if handed:
                 repo.add_outbound(
                     session,
                     conversation=conversation,
@@ -168,6 +161,8 @@ class ConversationService:
             message_id,
             conversation_id,
         )
+        if handed and self.metrics is not None:
+            self.metrics.handoff("system_error")
         publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
         return True
 
@@ -185,7 +180,7 @@ class ConversationService:
         Stored like any message, so a redelivery is recognised and the answer is
         delivered once; a chat a person owns gets no bot line.
         """
-        with self.locks.get(channel, sender_id), self.database.session() as session:
+        with self.locks.hold(channel, sender_id), self.database.session() as session:
             conversation = repo.get_or_create_conversation(
                 session, channel=channel, sender_id=sender_id
             )
@@ -205,6 +200,8 @@ class ConversationService:
                 )
             repo.mark_answered(session, message=inbound)
             conversation_id, held = conversation.id, conversation.status in HUMAN_STATUSES
+        if self.metrics is not None:
+            self.metrics.message(channel, None)
         if held:
             publish({"type": "message", "conversation_id": conversation_id})
         return replies
@@ -251,6 +248,14 @@ class ConversationService:
             if current.status in HUMAN_STATUSES:  # claimed by staff meanwhile
                 repo.mark_answered(session, message=inbound)
                 return []
+            if turn.forget:
+                # "删除我的记录", confirmed: the transcript goes before the answer is
+                # stored, so only that answer (and this message as an empty stub,
+                # for redelivery dedupe and push delivery) is left.
+                repo.forget_conversation(
+                    session, conversation_id=conversation_id, keep_message_id=inbound.id
+                )
+                log.info("conversation %s forgotten at the litigant's request", conversation_id)
             if (score := rating_in(parse)) is not None:
                 record_rating(session, conversation_id, score)
             if turn.redact_inbound:
@@ -283,6 +288,11 @@ class ConversationService:
                     conversation_id,
                     turn.handoff.reason,
                 )
+        if self.metrics is not None:
+            if turn.fallback is not None:
+                self.metrics.fallback(turn.fallback)
+            if turn.handoff is not None:
+                self.metrics.handoff(turn.handoff.reason)
         if turn.handoff is not None:
             publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
         return turn.replies

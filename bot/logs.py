@@ -1,23 +1,35 @@
-"""Logging set-up: plain or JSON lines, personal numbers always masked."""
+"""Logging set-up: plain or JSON lines, personal numbers always masked, request ids attached."""
 
 from __future__ import annotations
 
 import json
 import logging
 import logging.config
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.privacy import mask_pii
 
+#: The id of the HTTP request being handled (set by the app's middleware), for every log line.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
 
 class MaskingFilter(logging.Filter):
-    """Rewrites every record's message with ID and phone numbers masked."""
+    """Rewrites every record's message with ID and phone numbers masked; adds the request id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_pii(record.getMessage())
         record.args = None
+        record.request_id = REQUEST_ID.get() or "-"
         return True
+
+
+class MaskingFormatter(logging.Formatter):
+    """The whole line masked, tracebacks included (an exception may quote what a user typed)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,8 +38,11 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_pii(record.getMessage()),
         }
+        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
+        if request_id and request_id != "-":
+            payload["request_id"] = request_id
         if record.exc_info:
             payload["exception"] = mask_pii(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)
@@ -38,7 +53,10 @@ def logging_config(level: str = "INFO", as_json: bool = False) -> dict[str, Any]
     formatter = (
         {"()": JsonFormatter}
         if as_json
-        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        else {
+            "()": MaskingFormatter,
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        }
     )
     handler = {
         "class": "logging.StreamHandler",

@@ -18,11 +18,10 @@ litigant has long since written again).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,8 +30,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from bot import delivery
+from bot.background import every
 from bot.conversation import ConversationService
 from bot.settings import Settings
+from bot.storage.locks import try_lease
 from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -73,12 +74,19 @@ class Recovery:
         for message_id in await run_in_threadpool(self._read, delivery.unanswered, window):
             await self._answer(message_id, report)
         for message_id, channel in await run_in_threadpool(self._read, delivery.owed, window):
+            # Another process's pass may be sending it right now: then leave it to that one.
+            database = self.service.database
+            lease = await run_in_threadpool(try_lease, database, "delivery", message_id)
+            if lease is None:
+                continue
             try:
                 if await delivery.push(self.state, channel=channel, message_id=message_id):
                     report.pushed += 1
             except Exception as exc:  # the platform is still down: the next pass tries again
                 report.failed += 1
                 log.warning("recovery: delivery %s not sent yet: %s", message_id, exc)
+            finally:
+                await run_in_threadpool(lease.release)
         if report != Report():
             log.info("recovery pass: %s", report)
         return report
@@ -109,14 +117,6 @@ class Recovery:
         with self.service.database.session(readonly=True) as session:
             return query(session, **window)
 
-    async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # the database is down: try again next time
-                log.exception("recovery pass failed")
-            await asyncio.sleep(interval)
-
 
 def register(app: FastAPI, settings: Settings) -> Recovery:
     """Run the pass in the background while the app serves (unless the interval is 0).
@@ -126,24 +126,5 @@ def register(app: FastAPI, settings: Settings) -> Recovery:
     recovery = Recovery(app.state, grace_seconds=settings.recovery_grace_seconds)
     app.state.recovery = recovery
     if settings.recovery_interval_seconds > 0:
-        app.router.lifespan_context = _running(
-            app.router.lifespan_context, recovery, settings.recovery_interval_seconds
-        )
+        every(app, "recovery", settings.recovery_interval_seconds, recovery.run_once)
     return recovery
-
-
-def _running(
-    inner: Callable[[Any], AbstractAsyncContextManager[Any]], recovery: Recovery, interval: float
-) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
-    @asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[Any]:
-        async with inner(app) as state:
-            task = asyncio.create_task(recovery.run_forever(interval), name="recovery")
-            try:
-                yield state
-            finally:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
-
-    return lifespan

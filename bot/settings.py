@@ -47,8 +47,10 @@ class Settings(BaseSettings):
     desk_idle_minutes: int = 30
     business_hours: str = "Mon-Fri 08:30-12:00,14:30-17:30"
     log_level: str = "INFO"
-    #: Transcripts older than this are deleted by `yichuang desk purge`.
-    retention_days: int = 180
+    #: Transcripts older than this are deleted (by the server itself, or `yichuang desk purge`).
+    retention_days: int = Field(default=180, ge=1)
+    #: How often the server purges by itself; 0 leaves it to `yichuang desk purge` (cron).
+    purge_interval_hours: float = Field(default=24.0, ge=0)
     #: The recovery pass (bot.recovery) runs at start-up and then this often; 0 turns it off.
     recovery_interval_seconds: float = Field(default=30.0, ge=0)
     #: A message or delivery younger than this is still in its own request's hands.

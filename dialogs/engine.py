@@ -1,6 +1,8 @@
 """Routing one parsed message to its flow: the heart of the conversation.
 
-Order of precedence: cancel and requests for a human always win; an open form
+Order of precedence: a request to delete the litigant's records ("删除我的记录",
+recognised by rules in dialogs.flows.forget, not by the NLU) and its pending
+confirmation come first; then cancel and requests for a human; an open form
 gets the message next (unless the litigant plainly changed the subject); then
 the two-stage fallback for messages the NLU is unsure of; then the intent's flow.
 """
@@ -12,7 +14,7 @@ from typing import Any
 
 from dialogs import texts
 from dialogs.court import CourtGateway
-from dialogs.flows import answer, case_lookup, deadline, fee, template
+from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
@@ -69,6 +71,8 @@ class DialogEngine:
 
     def turn(self, state: DialogState, parse: dict[str, Any], now: datetime) -> Turn:
         ctx = Context(state, parse, now, self.kb, self.court, self.hours)
+        if (forgetting := forget.step(ctx)) is not None:
+            return forgetting  # before anything reads the NLU's intent
         if ctx.intent == "cancel":
             had_form = state.form is not None
             state.end_form()
@@ -89,7 +93,9 @@ class DialogEngine:
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
         if ctx.intent == "deny" and state.clarify:
-            return self.handoff(ctx, "low_confidence")  # "都不是": the second miss
+            handed = self.handoff(ctx, "low_confidence")  # "都不是": the second miss
+            handed.fallback = "second"
+            return handed
         state.misses = 0
         state.clarify = []
         return self.route(ctx)
@@ -111,14 +117,16 @@ class DialogEngine:
         state = ctx.state
         state.misses += 1
         if state.misses >= 2:
-            return self.handoff(ctx, "low_confidence")
+            handed = self.handoff(ctx, "low_confidence")
+            handed.fallback = "second"
+            return handed
         ranking = [
             r["name"]
             for r in ctx.parse.get("intent_ranking", [])
             if r["name"] not in ("out_of_scope", "affirm", "deny", "cancel")
         ][:2]
         if len(ranking) < 2:
-            return Turn([Reply(texts.OUT_OF_SCOPE, texts.MENU)])
+            return Turn([Reply(texts.OUT_OF_SCOPE, texts.MENU)], fallback="first")
         state.clarify = ranking
         a, b = (INTENT_LABELS[name] for name in ranking)
         buttons = (
@@ -126,7 +134,7 @@ class DialogEngine:
             Button(b, payload(ranking[1])),
             Button(texts.NEITHER, payload("deny")),
         )
-        return Turn([Reply(texts.CLARIFY.format(a=a, b=b), buttons)])
+        return Turn([Reply(texts.CLARIFY.format(a=a, b=b), buttons)], fallback="first")
 
     def handoff(self, ctx: Context, reason: str) -> Turn:
         state = ctx.state

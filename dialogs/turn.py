@@ -29,6 +29,13 @@ class Turn:
     handoff: Handoff | None = None
     #: The user's message answered a proof question: store it masked, never verbatim.
     redact_inbound: bool = False
+    #: The litigant confirmed "删除我的记录": the store deletes this conversation's
+    #: transcript, call-back numbers and ratings before the replies are stored
+    #: (dialogs.flows.forget; bot.conversation acts on it).
+    forget: bool = False
+    #: Set by the two-stage fallback (the NLU was unsure): "first" = asked again,
+    #: "second" = handed to the desk. Read by the metrics, so the fallback rate is known.
+    fallback: str | None = None
 
 
 @dataclass

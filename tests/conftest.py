@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,9 +10,18 @@ import pytest
 
 from bot.cli.main import main
 from bot.settings import Settings
+from tests.databases import CREATED, app_database_url, drop_schema
 
 if TYPE_CHECKING:
     from nlu.pipeline import NluPipeline
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """PostgreSQL runs: drop every schema the test apps were given."""
+    yield
+    while CREATED:
+        drop_schema(CREATED.pop())
 
 
 @pytest.fixture
@@ -48,7 +57,7 @@ def nlu_pipeline(model_path: Path) -> NluPipeline:
 def settings(tmp_path: Path, model_path: Path) -> Settings:
     """Settings isolated from the developer's environment: own database and model."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        database_url=app_database_url(tmp_path, "test.db"),
         nlu_model_path=model_path,
         config_dir=Path(__file__).parents[1] / "config",
         _env_file=None,  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from bot import delivery
 from bot.conversation import ConversationService
 from bot.storage import repo
 
@@ -24,8 +25,19 @@ def rest_router() -> APIRouter:
 
     @router.post("/webhooks/rest/webhook")
     def webhook(body: RestMessage, request: Request) -> list[dict[str, Any]]:
+        """Answer one message. With ``metadata.message_id`` a resend is the same message:
+        answered once, and the resend gets the stored answer (the web chat's 重新发送)."""
         service: ConversationService = request.app.state.conversations
-        replies = service.handle(channel=CHANNEL, sender_id=body.sender, text=body.message)
+        external_id = _external_id(body.metadata)
+        replies = service.handle(
+            channel=CHANNEL, sender_id=body.sender, text=body.message, external_id=external_id
+        )
+        if not replies and external_id is not None:
+            with service.database.session(readonly=True) as session:
+                found = delivery.for_inbound(
+                    session, channel=CHANNEL, sender_id=body.sender, external_id=external_id
+                )
+                replies = [] if found is None else list(found.replies)
         return [reply.as_rest(body.sender) for reply in replies]
 
     @router.get("/webhooks/rest/messages")
@@ -41,6 +53,14 @@ def rest_router() -> APIRouter:
             return [_as_pull(row, sender) for row in rows]
 
     return router
+
+
+def _external_id(metadata: dict[str, Any] | None) -> str | None:
+    """The client's id of this message, if it gave a usable one."""
+    value = (metadata or {}).get("message_id")
+    if isinstance(value, str) and 8 <= len(value) <= 100 and value.isascii():
+        return "web:" + value
+    return None
 
 
 def _as_pull(row: Any, sender: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from types import TracebackType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -48,6 +48,20 @@ _STATUS_REASONS = {
 }
 
 
+class CourtObserver(Protocol):
+    """Where the client reports what the IT team monitors (bot.metrics.Metrics is one).
+
+    Only fixed names are passed (endpoint, error kind, outcome), never a case
+    number or proof, so nothing personal can reach the metrics.
+    """
+
+    def court_request(self, endpoint: str, seconds: float) -> None: ...
+
+    def court_error(self, kind: str) -> None: ...
+
+    def court_lookup(self, outcome: str) -> None: ...
+
+
 class HttpCourtGateway:
     """A CourtGateway over HTTP; one pooled httpx.Client per gateway, safe to share."""
 
@@ -58,7 +72,9 @@ class HttpCourtGateway:
         timeout: float = 3.0,
         retries: int = 1,
         transport: httpx.BaseTransport | None = None,
+        observer: CourtObserver | None = None,
     ) -> None:
+        self.observer = observer
         headers = {"Accept": "application/json", "User-Agent": "yichuang-court-client"}
         if api_key:
             headers["X-API-Key"] = api_key
@@ -82,10 +98,15 @@ class HttpCourtGateway:
             return None  # not a case number, so certainly not a case
         deadline = time.monotonic() + self.timeout
         try:
-            return self._lookup(canonical, proof, deadline)
+            record = self._lookup(canonical, proof, deadline)
         except CourtUnavailable as exc:
             log.warning("court API unavailable for %s: %s", canonical, mask_pii(str(exc)))
+            if self.observer is not None:
+                self.observer.court_lookup("unavailable")
             raise
+        if self.observer is not None:
+            self.observer.court_lookup("not_found" if record is None else "found")
+        return record
 
     def close(self) -> None:
         self._client.close()
@@ -105,18 +126,21 @@ class HttpCourtGateway:
 
     def _lookup(self, canonical: str, proof: str, deadline: float) -> CaseRecord | None:
         body = {"case_number": canonical, "proof": proof.strip()}
-        answer = self._send("POST", "v1/cases/verify", deadline, json=body)
+        answer = self._send("POST", "v1/cases/verify", deadline, json=body, endpoint="verify")
         if answer.status_code == 404 and _error_code(answer) == NOT_FOUND_OR_UNVERIFIED:
             return None
-        token = _parse(answer, VerifyResponse).access_token
+        token = self._parse(answer, VerifyResponse).access_token
         path = "v1/cases/" + quote(canonical, safe="")
         headers = {"Authorization": f"Bearer {token}"}
 
         def read(suffix: str, model: type[ModelT]) -> ModelT:
-            return _parse(self._send("GET", path + suffix, deadline, headers=headers), model)
+            endpoint = suffix.strip("/") or "case"  # a fixed name: the path holds the case number
+            answer = self._send("GET", path + suffix, deadline, headers=headers, endpoint=endpoint)
+            return self._parse(answer, model)
 
         summary = read("", CaseSummary)
         if summary.case_number != canonical:
+            self._error("invalid_response")
             raise CourtUnavailable(f"法院接口答复的案号与所查案号不一致：{summary.case_number}")
         hearings = read("/hearings", HearingList).hearings
         events = read("/events", EventList).events
@@ -151,26 +175,38 @@ class HttpCourtGateway:
         *,
         json: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        endpoint: str,
     ) -> httpx.Response:
-        """One request within the budget, retried on connection errors and 5xx."""
+        """One request within the budget, retried on connection errors and 5xx.
+
+        Every attempt's duration and every failed attempt are reported to the
+        observer, so retries that hide a struggling court API still show.
+        """
         attempt = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                self._error("timeout")
                 raise CourtUnavailable(f"法院接口在 {self.timeout:g} 秒内没有答复")
+            started = time.monotonic()
             try:
                 answer = self._client.request(
                     method, url, json=json, headers=headers, timeout=httpx.Timeout(remaining)
                 )
             except httpx.TimeoutException:
+                self._finished(endpoint, started, "timeout")
                 raise CourtUnavailable(f"法院接口在 {self.timeout:g} 秒内没有答复") from None
             except httpx.TransportError as exc:
+                self._finished(endpoint, started, "connection")
                 failure = f"无法连接法院接口（{type(exc).__name__}）"
             except httpx.HTTPError as exc:
+                self._finished(endpoint, started, "request_failed")
                 raise CourtUnavailable(f"法院接口请求失败（{type(exc).__name__}）") from None
             else:
                 if answer.status_code < 500:
+                    self._finished(endpoint, started, None)
                     return answer
+                self._finished(endpoint, started, "server_error")
                 failure = f"法院接口服务器错误 {answer.status_code}（{_error_code(answer)}）"
             pause = BACKOFF_SECONDS * 2**attempt
             if attempt >= self.retries:
@@ -179,6 +215,25 @@ class HttpCourtGateway:
                 raise CourtUnavailable(f"{failure}，剩余时间不够重试")
             time.sleep(pause)
             attempt += 1
+
+    def _finished(self, endpoint: str, started: float, error: str | None) -> None:
+        """Report one attempt: its duration and, if it failed, the kind of failure."""
+        if self.observer is not None:
+            self.observer.court_request(endpoint, time.monotonic() - started)
+        if error is not None:
+            self._error(error)
+
+    def _error(self, kind: str) -> None:
+        if self.observer is not None:
+            self.observer.court_error(kind)
+
+    def _parse(self, answer: httpx.Response, model: type[ModelT]) -> ModelT:
+        """``_parse``, with a refused or malformed answer reported to the observer."""
+        try:
+            return _parse(answer, model)
+        except CourtUnavailable:
+            self._error("rejected" if answer.status_code != 200 else "invalid_response")
+            raise
 
 
 def _error_code(answer: httpx.Response) -> str:

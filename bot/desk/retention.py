@@ -1,4 +1,7 @@
-"""Transcripts are kept for a configured period, then deleted (``yichuang desk purge``).
+"""Transcripts are kept for a configured period, then deleted.
+
+The server purges by itself every ``YICHUANG_PURGE_INTERVAL_HOURS`` (``register``);
+``yichuang desk purge`` does the same by hand or from cron.
 
 ``repo.purge_older_than`` deletes old messages and idle conversations; their
 ratings and call-backs go with them (ON DELETE CASCADE). Call-back numbers are
@@ -8,16 +11,23 @@ conversation lives on; ratings of surviving conversations stay for the chart.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from fastapi import FastAPI
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from bot.background import every
 from bot.settings import Settings
 from bot.storage import repo
+from bot.storage.db import Database
 from bot.storage.models import Callback, Conversation, Rating, utcnow
+
+log = logging.getLogger(__name__)
 
 #: YICHUANG_RETENTION_DAYS when the setting is absent.
 DEFAULT_RETENTION_DAYS = 180
@@ -79,3 +89,23 @@ def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeR
         ratings=ratings_before - _count(session, Rating),
         callbacks=callbacks + callbacks_before - _count(session, Callback),
     )
+
+
+def register(app: FastAPI, settings: Settings) -> None:
+    """Purge at start-up and then every ``purge_interval_hours`` (0: only by hand)."""
+    hours = settings.purge_interval_hours
+    if hours <= 0:
+        return
+    database: Database = app.state.db
+    days = retention_days(settings)
+
+    def run() -> None:
+        with database.session() as session:
+            result = purge(session, days=days)
+        if result.messages or result.conversations or result.callbacks:
+            log.info("retention purge: %s", result.as_dict())
+
+    async def job() -> None:
+        await run_in_threadpool(run)
+
+    every(app, "retention-purge", hours * 3600, job)

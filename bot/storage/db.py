@@ -5,10 +5,18 @@ writer), foreign keys on, a busy timeout instead of instant "database is
 locked", and ``BEGIN IMMEDIATE`` for write sessions. The last one serialises
 writers from the start of their transaction; without it, two sessions that both
 read and then write fail with SQLITE_BUSY instead of waiting their turn.
+
+Within one process, SQLite write sessions also queue on a lock of our own
+before they begin: a waiting writer is woken the moment the one before it
+finishes, instead of polling SQLite's write lock with the busy handler's
+growing sleeps (up to 100 ms each), which under load cost far more than the
+transactions themselves. Other processes on the same file still meet the busy
+timeout, as before.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +32,16 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long a connection to a database server may take.
 CONNECT_TIMEOUT_SECONDS = 10
+#: PostgreSQL connections one process keeps open, and how many more it may open at a
+#: peak. A turn holds one connection for its conversation's advisory lock
+#: (bot.storage.locks) and needs a second for each of its sessions, so the pool must
+#: be larger than the number of turns that can run at once (40 request threads, 16
+#: WeChat turn workers and the recovery pass): with SQLAlchemy's default of 15, fifteen
+#: turns holding their locks waited for a second connection until the 30 s pool
+#: timeout, and every message of a busy minute got 503 (benchmarks/RESULTS.md).
+#: Budget ``workers x (POOL + OVERFLOW)`` within the server's max_connections.
+POSTGRES_POOL_SIZE = 10
+POSTGRES_MAX_OVERFLOW = 60
 #: Execution option that makes a SQLite transaction start DEFERRED (read-only sessions).
 _DEFERRED = "yichuang_sqlite_deferred"
 
@@ -77,6 +95,9 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
         connect_args: dict[str, Any] = {}
         if parsed.get_backend_name() == "postgresql":
             connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+            if "poolclass" not in kwargs:
+                kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+                kwargs.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
         try:
             return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
         except (NoSuchModuleError, ImportError) as exc:
@@ -139,6 +160,10 @@ class Database:
         self._read_engine = self.engine.execution_options(**{_DEFERRED: True})
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self._read_engine, expire_on_commit=False)
+        #: SQLite: this process's write sessions take turns here (see the module's doc).
+        #: Reentrant, so a write session opened inside another in the same thread meets
+        #: SQLite's own lock exactly as it did without this one.
+        self._writers = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -154,16 +179,24 @@ class Database:
         the database's only write lock.
         """
         factory = self._read if readonly else self._write
-        with factory() as session:
-            try:
-                yield session
-                if not readonly:
-                    session.commit()
-                # A read-only session just closes: its transaction ends without a
-                # rollback, which would expire the objects the caller still reads.
-            except BaseException:
-                session.rollback()
-                raise
+        writers = None if readonly else self._writers
+        # Never longer than SQLite itself would wait; past that, SQLite decides as before.
+        if writers is not None and not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            writers = None
+        try:
+            with factory() as session:
+                try:
+                    yield session
+                    if not readonly:
+                        session.commit()
+                    # A read-only session just closes: its transaction ends without a
+                    # rollback, which would expire the objects the caller still reads.
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if writers is not None:
+                writers.release()
 
     def ping(self) -> bool:
         """True when the database answers (for ``GET /health``)."""

@@ -14,6 +14,7 @@ flush but never commit. Concurrency, briefly:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -28,8 +29,10 @@ from bot.storage.models import (
     DIRECTIONS,
     STATUSES,
     AuditEvent,
+    Callback,
     Conversation,
     Message,
+    Rating,
     utcnow,
 )
 
@@ -375,3 +378,115 @@ def purge_older_than(session: Session, *, days: int, now: datetime | None = None
         )
     session.expire_all()
     return int(deleted or 0)
+
+
+#: Audit details that outlive a forgotten conversation: who moved the chat where and
+#: how long it took. No summaries, slots, entities, message text or phone numbers.
+ANONYMOUS_AUDIT_KEYS = frozenset(
+    {
+        "from",
+        "to",
+        "reason",
+        "assignee",
+        "previous_assignee",
+        "staff_id",
+        "to_staff_id",
+        "waited_seconds",
+        "handled_seconds",
+    }
+)
+#: Statuses in which staff hold the chat: never forgotten under their hands.
+_DESK_STATUSES = ("handoff", "human")
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget_conversation`` deleted (and how many audit events it anonymised)."""
+
+    messages: int
+    callbacks: int
+    ratings: int
+    audit_events: int
+
+
+def forget_conversation(
+    session: Session, *, conversation_id: int, keep_message_id: int | None = None
+) -> Forgotten | None:
+    """Delete what a litigant asked us to forget ("删除我的记录"); None if there is no such chat.
+
+    Deleted: every message of the conversation (the litigant's, the bot's and
+    staff replies), its call-back numbers and its ratings. The conversation row
+    stays (same channel and sender, so the next message and the web chat's pull
+    find it) with its dialog state reset and given back to the bot. Its audit
+    events stay, detached (``conversation_id`` NULL, as in ``purge_older_than``)
+    and cut down to ``ANONYMOUS_AUDIT_KEYS``; one ``forgotten`` event with
+    counts only is added.
+
+    ``keep_message_id`` is the inbound message that confirmed the deletion: it
+    stays as an empty stub (no text, no parse), so a platform's redelivery of it
+    is recognised and the answer stored next is delivered exactly once.
+
+    Refused (StoreError) while staff hold the chat (handoff/human).
+    """
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        return None
+    if conversation.status in _DESK_STATUSES:
+        raise StoreError(
+            f"conversation {conversation_id} is held by the desk ({conversation.status})"
+        )
+    if keep_message_id is not None:
+        keep = session.get(Message, keep_message_id)
+        if keep is None or keep.conversation_id != conversation_id or keep.direction != "in":
+            raise StoreError(f"message {keep_message_id} is not an inbound message of this chat")
+        keep.text, keep.parse, keep.pending_text = None, None, None
+    session.flush()
+
+    def count(result: Any) -> int:
+        return int(cast(CursorResult[Any], result).rowcount or 0)
+
+    doomed = delete(Message).where(Message.conversation_id == conversation_id)
+    if keep_message_id is not None:
+        doomed = doomed.where(Message.id != keep_message_id)
+    messages = count(session.execute(doomed.execution_options(synchronize_session=False)))
+    callbacks = count(
+        session.execute(
+            delete(Callback)
+            .where(Callback.conversation_id == conversation_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    ratings = count(
+        session.execute(
+            delete(Rating)
+            .where(Rating.conversation_id == conversation_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    events = list(
+        session.scalars(select(AuditEvent).where(AuditEvent.conversation_id == conversation_id))
+    )
+    for event in events:
+        event.detail = {k: v for k, v in event.detail.items() if k in ANONYMOUS_AUDIT_KEYS}
+        event.conversation_id = None
+    conversation.state = {}
+    conversation.status = "bot"
+    conversation.assignee = None
+    conversation.handoff_at = None
+    conversation.handoff_reason = None
+    forgotten = Forgotten(messages, callbacks, ratings, len(events))
+    add_audit(
+        session,
+        conversation=conversation,
+        actor="user",
+        action="forgotten",
+        detail={
+            "channel": conversation.channel,
+            "messages": messages,
+            "callbacks": callbacks,
+            "ratings": ratings,
+            "audit_events": len(events),
+        },
+    )
+    session.expire_all()  # rows the caller loaded may be gone: read them afresh
+    return forgotten

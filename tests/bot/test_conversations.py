@@ -14,10 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from bot.app import create_app
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
+from bot.storage.db import make_engine
+from tests.databases import app_database_url
 
 DEMO = json.loads((Path(__file__).parents[2] / "bot/court/demo_cases.json").read_text("utf-8"))
 CASE = DEMO["cases"][0]
@@ -48,7 +51,7 @@ class Live:
 
 def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'chat.db'}",
+        database_url=app_database_url(tmp_path, "chat.db"),
         nlu_model_path=model_path,
         config_dir=Path(__file__).parents[2] / "config",
         local_url=f"http://127.0.0.1:{port}",
@@ -164,12 +167,18 @@ def test_proofs_are_never_stored(live: Live) -> None:
     live.say("查案件进度")
     live.say(CASE["case_number"])
     live.say(CASE["query_code"])
-    db = Path(live.settings.database_url.removeprefix("sqlite:///"))
-    import sqlite3
-
-    with sqlite3.connect(db) as connection:
-        rows = connection.execute("select coalesce(text,'') || coalesce(parse,'') from messages")
-        stored = " ".join(r[0] for r in rows)
+    engine = make_engine(live.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "select coalesce(text, '') || coalesce(cast(parse as text), '')"
+                    " || coalesce(pending_text, '') from messages"
+                )
+            )
+            stored = " ".join(r[0] for r in rows)
+    finally:
+        engine.dispose()
     assert CASE["query_code"] not in stored
 
 

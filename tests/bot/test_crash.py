@@ -121,3 +121,51 @@ def test_a_turn_killed_mid_way_is_answered_after_restart(tmp_path: Path, model_p
 def _swallow(call: Callable[[], object]) -> None:
     with suppress(httpx.HTTPError, AssertionError):  # the server was killed under this request
         call()
+
+
+def answered_state(database: Path) -> tuple[int, int, int]:
+    """(inbound stored, inbound answered, inbound with at least one stored reply)."""
+    with sqlite3.connect(database) as connection:
+        stored, answered = connection.execute(
+            "SELECT count(*), count(answered_at) FROM messages WHERE direction = 'in'"
+        ).fetchone()
+        replied = connection.execute(
+            "SELECT count(DISTINCT reply_to) FROM messages WHERE reply_to IS NOT NULL"
+        ).fetchone()[0]
+    return int(stored), int(answered), int(replied)
+
+
+def test_kill_in_the_middle_of_a_burst_loses_no_accepted_message(
+    tmp_path: Path, model_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = tmp_path / "crash.db"
+    questions = ["诉讼费怎么算", "怎么申请执行", "离婚起诉要带什么材料", "你好", "上诉期是多久"]
+    with server(tmp_path, model_path, port) as first:
+        faults = {"delay_seconds": 2}  # turns that reach the court are in flight when killed
+        assert httpx.put(f"{url}/court-sim/_sim/faults", json=faults).status_code in (200, 204)
+
+        def litigant(index: int) -> None:
+            sender = f"burst-{index}"
+            with suppress(httpx.HTTPError):
+                for text in ("查案件进度", CASE["case_number"], CASE["query_code"], *questions):
+                    body = {"sender": sender, "message": text}
+                    httpx.post(f"{url}/webhooks/rest/webhook", json=body, timeout=30)
+
+        threads = [threading.Thread(target=litigant, args=(i,), daemon=True) for i in range(12)]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: answered_state(database)[0] >= 30, 60, "a burst under way")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        for thread in threads:
+            thread.join(timeout=40)
+    stored, answered, _ = answered_state(database)
+    assert stored > answered  # the kill did leave accepted messages unanswered
+    with server(tmp_path, model_path, port):
+        wait_for(lambda: answered_state(database)[1] == stored, 60, "every message answered")
+        time.sleep(1.0)
+        stored_after, answered_after, replied = answered_state(database)
+    assert stored_after == answered_after == stored
+    assert replied == stored  # each accepted message got its own answer

@@ -44,7 +44,8 @@ def break_turns(app: Any, times: int | None) -> None:
         if left[0] is None or left[0] > 0:
             if left[0] is not None:
                 left[0] -= 1
-            raise Crash("the worker died mid-turn")
+            parse = args[1] if len(args) > 1 else kwargs.get("parse", {})
+            raise Crash(f"the worker died mid-turn on {parse.get('text')!r}")
         return real(*args, **kwargs)
 
     engine.turn = turn

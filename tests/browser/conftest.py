@@ -16,6 +16,7 @@ import pytest
 import bot.app
 from bot.settings import Settings
 from tests.browser.server import base_url_of, bind_loopback, run_in_thread
+from tests.databases import app_database_url
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -40,7 +41,7 @@ def _unavailable(reason: str) -> None:
 def server_settings(tmp: Path, model_path: Path, base_url: str) -> Settings:
     """Settings for one test server: its own database, the shipped config, its own address."""
     return Settings(
-        database_url=f"sqlite:///{tmp / 'web.db'}",
+        database_url=app_database_url(tmp, "web.db"),
         nlu_model_path=model_path,
         config_dir=REPO / "config",
         public_base_url=base_url,

@@ -260,3 +260,32 @@ def test_litigant_checks_a_demo_case_after_proving_identity(phone: Page, base_ur
     say(phone, demo["query_code"])
     answer = wait_for_new_bot_message(phone, before).inner_text()
     assert demo["stage"] in answer and demo["court"] in answer
+
+
+def test_an_answer_lost_on_the_way_is_resent_once_not_asked_twice(
+    phone: Page, base_url: str
+) -> None:
+    """The server stored and answered, the phone lost the reply: 重新发送 shows that answer."""
+    open_chat(phone, base_url)
+    lost: list[dict[str, Any]] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        if lost:
+            route.continue_()
+            return
+        lost.append(json.loads(route.request.post_data or "{}"))
+        route.fetch()  # reaches the real server: stored and answered there
+        route.abort("connectionreset")  # ...but the phone never hears back
+
+    phone.route("**" + WEBHOOK, lose_the_first_answer)
+    say(phone, "诉讼费怎么算")
+    phone.get_by_role("alert").wait_for()
+    before = bot_messages(phone).count()
+    phone.get_by_role("button", name="重新发送").click()
+    assert "哪一类" in wait_for_new_bot_message(phone, before).inner_text()
+    phone.wait_for_timeout(1500)  # and no second copy follows
+    assert bot_messages(phone).count() == before + 1
+    sender = phone.evaluate("() => localStorage.getItem('yichuang.sender')")
+    pulled = httpx.get(f"{base_url}/webhooks/rest/messages", params={"sender": sender}).json()
+    assert sum("哪一类" in m.get("text", "") for m in pulled) == 1  # answered once
+    assert len(lost[0]["metadata"]["message_id"]) == 32

@@ -15,7 +15,7 @@
   var MESSAGES = {
     offline: "无法连接服务器，消息没有发出。请检查手机网络，然后点“重新发送”。",
     timeout: "服务器很久没有回应，消息可能没有发出。请稍后点“重新发送”。",
-    server: "服务器暂时出了问题，消息没有发出。请稍后点“重新发送”。",
+    server: "服务器暂时出了问题，这条消息还没有得到回复。请稍后点“重新发送”，不会重复提交。",
     refused: "服务器没有接受这条消息：",
     session: "无法连接服务器，请检查手机网络后再试。"
   };
@@ -245,12 +245,25 @@
     if (response.status >= 400 && response.status < 500 && body && typeof body.message === "string") {
       return MESSAGES.refused + body.message;
     }
+    if (response.status === 503 && body && typeof body.message === "string") {
+      return body.message; // the server says what happened (e.g. it could not store the message)
+    }
     return MESSAGES.server;
   }
 
   // Send `message` to the assistant and show `shown` as the user's words.
-  function send(message, shown, typed) {
+  // A random id per message: a resend of the same message is recognised by the server.
+  function newMessageId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function send(message, shown, typed, messageId) {
     if (busy) { return; }
+    var id = messageId || newMessageId();
     hideAlert();
     pending = null;
     setBusy(true);
@@ -259,11 +272,13 @@
     row.classList.add("pending");
     var response = null;
     ensureSender()
-      .then(function (id) {
+      .then(function (senderId) {
         return timed("/webhooks/rest/webhook", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ sender: id, message: message })
+          body: JSON.stringify({
+            sender: senderId, message: message, metadata: { message_id: id }
+          })
         });
       })
       .then(function (answer) {
@@ -290,7 +305,7 @@
       })
       .catch(function (error) {
         row.remove();
-        pending = { message: message, shown: shown, typed: typed };
+        pending = { message: message, shown: shown, typed: typed, id: id };
         if (typed && input.value === "") { input.value = message; }
         showAlert(failure(error, response, error && error.body));
       })
@@ -304,7 +319,7 @@
     if (!pending) { hideAlert(); return; }
     var again = pending;
     if (again.typed && input.value.trim() === again.message) { input.value = ""; }
-    send(again.message, again.shown, again.typed);
+    send(again.message, again.shown, again.typed, again.id);
   }
 
   // Messages that arrive later (a guide's reply): polled, shown once each.

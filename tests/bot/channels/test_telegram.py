@@ -30,6 +30,7 @@ from bot.channels.telegram import (
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
 from bot.storage import repo
+from tests.databases import app_database_url
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 
 TOKEN = "123456:TEST-token"
@@ -104,7 +105,7 @@ class Live:
 
 def tg_settings(tmp_path: Path, model_path: Path, port: int, fake_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'tg.db'}",
+        database_url=app_database_url(tmp_path, "tg.db"),
         nlu_model_path=model_path,
         config_dir=Path(__file__).parents[3] / "config",
         local_url=f"http://127.0.0.1:{port}",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +11,10 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from sqlalchemy import text as sql
 
 from bot.channels.wechat import sha1_signature
+from bot.storage.db import make_engine
 from tests.bot.channels.wechat_live import Live, live_wechat
 from tests.fakes.wechat_server import msg_id
 
@@ -27,14 +28,20 @@ def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
 
 
 def inbound_texts(live: Live, user: str) -> list[str]:
-    path = live.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        rows = db.execute(
-            "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE c.channel = 'wechat' AND c.sender_id = ? AND m.direction = 'in'"
-            " ORDER BY m.seq",
-            (user,),
-        ).fetchall()
+    engine = make_engine(live.settings.database_url)
+    try:
+        with engine.connect() as db:
+            rows = db.execute(
+                sql(
+                    "SELECT m.text FROM messages m"
+                    " JOIN conversations c ON c.id = m.conversation_id"
+                    " WHERE c.channel = 'wechat' AND c.sender_id = :user AND m.direction = 'in'"
+                    " ORDER BY m.seq"
+                ),
+                {"user": user},
+            ).fetchall()
+    finally:
+        engine.dispose()
     return [row[0] for row in rows]
 
 

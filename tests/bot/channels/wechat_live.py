@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.channels.wechat import register
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
+from tests.databases import app_database_url
 from tests.fakes.wechat_server import FakeWeChat
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -54,7 +55,7 @@ def live_wechat(
     with serve_in_thread(fake.app()) as api_url:
         port = free_port()
         settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'wechat.db'}",
+            database_url=app_database_url(tmp_path, "wechat.db"),
             nlu_model_path=model_path,
             config_dir=CONFIG,
             local_url=f"http://127.0.0.1:{port}",

@@ -19,6 +19,7 @@ from bot.desk.auth import auth_router
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
 from bot.storage.db import Database
+from tests.databases import app_database_url
 
 REPO = Path(__file__).parents[3]
 STAFF_PASSWORD = "guide-desk-2025"
@@ -74,7 +75,7 @@ def desk_app(settings: Settings) -> FastAPI:
 def serve_desk(tmp_path: Path, **overrides: Any) -> Iterator[DeskServer]:
     port = free_port()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'desk.db'}",
+        database_url=app_database_url(tmp_path, "desk.db"),
         nlu_model_path=tmp_path / "unused-model.pkl",
         config_dir=REPO / "config",
         local_url=f"http://127.0.0.1:{port}",

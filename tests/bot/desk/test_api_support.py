@@ -18,6 +18,7 @@ from bot.desk.auth import auth_router
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
 from bot.storage.db import Database
+from tests.databases import app_database_url
 
 REPO = Path(__file__).parents[3]
 PASSWORD = "correct horse battery"
@@ -25,7 +26,7 @@ PASSWORD = "correct horse battery"
 
 def desk_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'desk.db'}",
+        database_url=app_database_url(tmp_path, "desk.db"),
         nlu_model_path=model_path,
         config_dir=REPO / "config",
         local_url=f"http://127.0.0.1:{port}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.app import create_app
+from bot.serving import serve_in_thread
+from bot.settings import Settings
 from bot.storage import repo
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
@@ -117,3 +121,17 @@ def test_unreachable_database_is_one_chinese_line(
     monkeypatch.chdir(tmp_path)
     status, _, err = cli("desk", "purge", "--days", "30")
     assert status == 2 and err.count("\n") == 1 and "数据库" in err
+
+
+def test_the_server_purges_by_itself_at_start_up(tmp_path: Path, settings: Settings) -> None:
+    url, database = _database(tmp_path)
+    old = _chat(database, "server-old", age_days=200)
+    recent = _chat(database, "server-recent", age_days=3)
+    app = create_app(settings.model_copy(update={"database_url": url}), preload_nlu=False)
+    with serve_in_thread(app):
+        deadline = time.monotonic() + 20
+        while _count(database, Message, old) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert _count(database, Message, old) == 0
+    assert _count(database, Message, recent) == 2
+    database.dispose()
