@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import Row, make_url, text
 
 from bot.storage.db import make_engine
 
@@ -69,3 +69,13 @@ def app_database_url(directory: Path, name: str) -> str:
     if on_postgres():
         return fresh_schema_url()
     return f"sqlite:///{directory / name}"
+
+
+def stored_rows(url: str, query: str, **params: object) -> list[Row[object]]:
+    """Rows of a SQL query on the app's database, read the way an auditor would."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query), params).fetchall())
+    finally:
+        engine.dispose()

@@ -6,68 +6,14 @@ mounted in it and reached through real HTTP, as the real court API would be.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import text
 
 from bot.app import create_app
 from bot.serving import free_port, serve_in_thread
-from bot.settings import Settings
-from bot.storage.db import make_engine
-from tests.databases import app_database_url
-
-DEMO = json.loads((Path(__file__).parents[2] / "bot/court/demo_cases.json").read_text("utf-8"))
-CASE = DEMO["cases"][0]
-
-
-@dataclass
-class Live:
-    url: str
-    settings: Settings
-
-    def say(self, text: str, sender: str = "litigant-1") -> list[dict[str, Any]]:
-        response = httpx.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
-        messages: list[dict[str, Any]] = response.json()
-        return messages
-
-    def text(self, text: str, sender: str = "litigant-1") -> str:
-        return "\n".join(m.get("text", "") for m in self.say(text, sender))
-
-    def fault(self, **spec: Any) -> None:
-        response = httpx.post(f"{self.url}/court-sim/_sim/faults", json=spec, timeout=10)
-        assert response.status_code in (200, 204), response.text
-
-
-def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
-    return Settings(
-        database_url=app_database_url(tmp_path, "chat.db"),
-        nlu_model_path=model_path,
-        config_dir=Path(__file__).parents[2] / "config",
-        local_url=f"http://127.0.0.1:{port}",
-        public_base_url=f"http://127.0.0.1:{port}",
-        business_hours="Mon-Sun 00:00-23:59",
-        court_sim_faults=True,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-
-
-@pytest.fixture
-def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
-    port = free_port()
-    settings = live_settings(tmp_path, model_path, port)
-    with serve_in_thread(create_app(settings), port=port) as url:
-        yield Live(url, settings)
+from tests.bot.rest_live import CASE, DEMO, Live, live_settings
+from tests.databases import stored_rows
 
 
 def test_fee_question_answered_with_halved_figure(live: Live) -> None:
@@ -167,18 +113,12 @@ def test_proofs_are_never_stored(live: Live) -> None:
     live.say("查案件进度")
     live.say(CASE["case_number"])
     live.say(CASE["query_code"])
-    engine = make_engine(live.settings.database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(
-                    "select coalesce(text, '') || coalesce(cast(parse as text), '')"
-                    " || coalesce(pending_text, '') from messages"
-                )
-            )
-            stored = " ".join(r[0] for r in rows)
-    finally:
-        engine.dispose()
+    rows = stored_rows(
+        live.settings.database_url,
+        "select coalesce(text, '') || coalesce(cast(parse as text), '')"
+        " || coalesce(pending_text, '') from messages",
+    )
+    stored = " ".join(r[0] for r in rows)
     assert CASE["query_code"] not in stored
 
 

@@ -25,7 +25,7 @@ from bot.serving import free_port, serve_in_thread
 from bot.storage.db import make_engine
 from bot.storage.masking import mask_number
 from dialogs.flows import forget
-from tests.bot.test_conversations import CASE, Live, live_settings
+from tests.bot.rest_live import CASE, Live, live_settings
 
 PASSWORD = "guide-desk-2025"
 PHONE = "13912345678"
@@ -57,14 +57,7 @@ class Server:
         return "\n".join(m.get("text", "") for m in self.say(payload, sender))
 
     def pull(self, sender: str, after: int = 0) -> list[dict[str, Any]]:
-        response = httpx.get(
-            f"{self.url}/webhooks/rest/messages",
-            params={"sender": sender, "after": after},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
-        pulled: list[dict[str, Any]] = response.json()
-        return pulled
+        return self.live.pull(sender, after)
 
     @contextmanager
     def desk(self) -> Iterator[httpx.Client]:

@@ -10,13 +10,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
@@ -24,7 +22,7 @@ from bot.app import create_app
 from bot.serving import free_port, serve_in_thread
 from bot.storage.db import Database
 from bot.storage.models import Conversation, utcnow
-from tests.bot.test_conversations import CASE, Live, live_settings
+from tests.bot.rest_live import CASE, Live, live_settings
 
 #: Distinctive sender ids: none may ever show up in the metrics.
 SENDERS = ("sender-a1f3", "sender-b2e4", "sender-c3d5", "sender-d4c6")
@@ -56,14 +54,6 @@ def scrape(url: str) -> Scrape:
     families = text_string_to_metric_families(response.text)
     samples = [sample for family in families for sample in family.samples]
     return Scrape(response.text, response.headers["content-type"], samples)
-
-
-@pytest.fixture
-def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
-    port = free_port()
-    settings = live_settings(tmp_path, model_path, port)
-    with serve_in_thread(create_app(settings), port=port) as url:
-        yield Live(url, settings)
 
 
 def test_metrics_is_prometheus_text_with_known_series_at_zero(live: Live) -> None:

@@ -27,7 +27,7 @@ from bot.serving import free_port, serve_in_thread
 from tests.bot.channels.test_telegram import SECRET, TOKEN
 from tests.bot.channels.test_telegram import Live as TelegramLive
 from tests.bot.channels.wechat_live import Live as WeChatLive
-from tests.bot.test_conversations import live_settings
+from tests.bot.rest_live import live_settings
 from tests.bot.test_recovery import break_turns, recover
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 from tests.fakes.wechat_server import FakeWeChat, msg_id

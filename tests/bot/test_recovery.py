@@ -25,7 +25,7 @@ from bot.storage import repo
 from tests.bot.channels.test_telegram import Live as TelegramLive
 from tests.bot.channels.test_telegram import tg_settings
 from tests.bot.channels.wechat_live import live_wechat
-from tests.bot.test_conversations import Live, live_settings
+from tests.bot.rest_live import Live, live_settings
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 from tests.fakes.wechat_server import msg_id
 

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, make_url, select
 from bot.app import STORE_UNAVAILABLE, create_app
 from bot.serving import free_port, serve_in_thread
 from bot.storage.models import Message
-from tests.bot.test_conversations import live_settings
+from tests.bot.rest_live import live_settings
 from tests.databases import fresh_schema_url
 from tests.fakes.tcp_proxy import TcpProxy
 

@@ -8,10 +8,8 @@ no second answer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -37,24 +35,6 @@ def telegram(tmp_path: Path, model_path: Path) -> Iterator[Live]:
             yield Live(url, state, app)
 
 
-def _press(data: str, update_id: int) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "callback_query": {
-            "id": f"cb{update_id}",
-            "from": {"id": CHAT, "is_bot": False, "first_name": "张"},
-            "chat_instance": "ci",
-            "data": data,
-            "message": {
-                "message_id": 1,
-                "date": int(time.time()),
-                "chat": {"id": CHAT, "type": "private"},
-                "text": "…",
-            },
-        },
-    }
-
-
 def test_forget_on_telegram_confirms_once_and_keeps_only_the_confirmation(
     telegram: Live,
 ) -> None:
@@ -67,7 +47,7 @@ def test_forget_on_telegram_confirms_once_and_keeps_only_the_confirmation(
     assert set(buttons) == {"确认删除", "取消"}
 
     before = len(live.fake.texts())
-    update = _press(buttons["确认删除"], 99_001)
+    update = live.button_update(buttons["确认删除"])
     assert live.post(update).status_code == 200
     assert live.fake.texts()[before:] == [forget.DONE]
     assert live.post(update).status_code == 200  # Telegram redelivers the same update
@@ -78,7 +58,8 @@ def test_forget_on_telegram_confirms_once_and_keeps_only_the_confirmation(
         assert conversation is not None
         stored = repo.transcript(session, conversation_id=conversation.id)
         assert [(m.direction, m.text) for m in stored] == [("in", None), ("out", forget.DONE)]
-        assert stored[0].external_id == "99001" and stored[1].delivered_at is None
+        assert stored[0].external_id == str(update["update_id"])
+        assert stored[1].delivered_at is None
         assert stored[0].delivered_at is not None  # the answer's delivery is tracked on the stub
 
     assert "您好" in live.say("你好")[0]

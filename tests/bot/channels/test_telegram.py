@@ -77,25 +77,27 @@ class Live:
         assert response.status_code == 200, response.text
         return self.fake.texts(chat)[before:]
 
-    def press(self, data: str, chat: int = CHAT) -> httpx.Response:
+    def button_update(self, data: str, chat: int = CHAT) -> dict[str, Any]:
+        """The update Telegram sends when ``chat`` presses the inline button ``data``."""
         self.next_update += 1
-        return self.post(
-            {
-                "update_id": self.next_update,
-                "callback_query": {
-                    "id": f"cb{self.next_update}",
-                    "from": {"id": chat, "is_bot": False, "first_name": "张"},
-                    "chat_instance": "ci",
-                    "data": data,
-                    "message": {
-                        "message_id": 1,
-                        "date": int(time.time()),
-                        "chat": {"id": chat, "type": "private"},
-                        "text": "…",
-                    },
+        return {
+            "update_id": self.next_update,
+            "callback_query": {
+                "id": f"cb{self.next_update}",
+                "from": {"id": chat, "is_bot": False, "first_name": "张"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                    "text": "…",
                 },
-            }
-        )
+            },
+        }
+
+    def press(self, data: str, chat: int = CHAT) -> httpx.Response:
+        return self.post(self.button_update(data, chat))
 
     def stored_messages(self, chat: int = CHAT) -> int:
         with self.app.state.db.session(readonly=True) as session:

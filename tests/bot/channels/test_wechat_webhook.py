@@ -11,11 +11,10 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from sqlalchemy import text as sql
 
 from bot.channels.wechat import sha1_signature
-from bot.storage.db import make_engine
 from tests.bot.channels.wechat_live import Live, live_wechat
+from tests.databases import stored_rows
 from tests.fakes.wechat_server import msg_id
 
 VECTORS = json.loads((Path(__file__).parents[2] / "data/wechat/vectors.json").read_text("utf-8"))
@@ -28,20 +27,13 @@ def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
 
 
 def inbound_texts(live: Live, user: str) -> list[str]:
-    engine = make_engine(live.settings.database_url)
-    try:
-        with engine.connect() as db:
-            rows = db.execute(
-                sql(
-                    "SELECT m.text FROM messages m"
-                    " JOIN conversations c ON c.id = m.conversation_id"
-                    " WHERE c.channel = 'wechat' AND c.sender_id = :user AND m.direction = 'in'"
-                    " ORDER BY m.seq"
-                ),
-                {"user": user},
-            ).fetchall()
-    finally:
-        engine.dispose()
+    rows = stored_rows(
+        live.settings.database_url,
+        "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        " WHERE c.channel = 'wechat' AND c.sender_id = :user AND m.direction = 'in'"
+        " ORDER BY m.seq",
+        user=user,
+    )
     return [row[0] for row in rows]
 
 
