@@ -34,9 +34,16 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` on loopback until the block ends; yields its base URL."""
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int | None = None, *, keep_logging: bool = False
+) -> Iterator[str]:
+    """Serve ``app`` on loopback until the block ends; yields its base URL.
+
+    ``keep_logging=True`` leaves the process's logging as it is configured (uvicorn
+    would otherwise install its own handlers for its loggers).
+    """
     port = port or free_port(host)
+    extra: dict[str, Any] = {"log_config": None} if keep_logging else {}
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -45,6 +52,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) 
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=5,  # open event streams must not hold a restart
+            **extra,
         )
     )
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
@@ -72,15 +80,33 @@ def serve_forever(
     """
     from bot.logs import logging_config
 
-    uvicorn.run(
+    if workers == 1:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=logging_config(level, as_json=as_json),
+            timeout_graceful_shutdown=5,
+        )
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
         workers=workers,
-        factory=workers > 1,
+        factory=True,
         log_config=logging_config(level, as_json=as_json),
         timeout_graceful_shutdown=5,
     )
+    # uvicorn binds the shared socket with protocol 0, so asyncio never sets TCP_NODELAY
+    # on the connections the workers accept, and a response written in two parts waited
+    # for the client's delayed ACK: +40 ms on every keep-alive request (RESULTS.md).
+    # The same socket, declared as TCP, is inherited by the workers instead.
+    bound = config.bind_socket()
+    sock = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def worker_app() -> Any:

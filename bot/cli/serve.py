@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from bot.cli.common import CliError, add_json_flag
@@ -76,8 +78,13 @@ def run(args: argparse.Namespace) -> int:
             args.workers,
         )
     os.environ["YICHUANG_LOCAL_URL"] = local_url
-    with tempfile.TemporaryDirectory(prefix="yichuang-serve-") as directory:
+    with ExitStack() as stack:
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="yichuang-serve-"))
         os.environ[RECOVERY_LOCK_ENV] = os.path.join(directory, "recovery.lock")
+        if not settings.court_api_url:
+            os.environ["YICHUANG_COURT_API_URL"] = stack.enter_context(
+                shared_simulator(settings, loopback)
+            )
         serve_forever(
             WORKER_FACTORY,
             args.host,
@@ -87,3 +94,26 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
         )
     return 0
+
+
+@contextmanager
+def shared_simulator(settings: Settings, host: str) -> Iterator[str]:
+    """The built-in court simulator, once for all workers; yields its URL.
+
+    It keeps the access tokens it issues (and its faults) in memory, so one mounted
+    in every worker would refuse a token another worker issued: a look-up whose
+    requests the kernel spread over two workers would end in "系统繁忙". With
+    several workers it runs here, in the supervising process, on a loopback port
+    of its own (its address is logged), and the workers use it as their court API.
+    """
+    import logging
+
+    from bot.court.simulator import create_simulator
+    from bot.serving import serve_in_thread
+
+    simulator = create_simulator(
+        settings.court_fixture, settings.court_api_key, faults=settings.court_sim_faults
+    )
+    with serve_in_thread(simulator, host=host, keep_logging=True) as url:
+        logging.getLogger(__name__).info("court simulator for all workers at %s", url)
+        yield url
