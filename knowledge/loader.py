@@ -23,13 +23,17 @@ TAGS: frozenset[str] = frozenset({"V", "S", "I", "U"})
 UNVERIFIED_NOTE = "以法院公告为准"
 
 
+#: libyaml's safe loader when PyYAML was built with it (8x faster at start-up), else PyYAML's.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class KnowledgeDataError(ValueError):
     """A data or configuration file is malformed; the message names file and item."""
 
 
 def _parse(text: str, origin: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeDataError(f"{origin}: YAML 格式错误: {exc}") from exc
     except ValueError as exc:  # PyYAML builds dates itself: 2025-13-15 fails there

@@ -21,7 +21,14 @@ from typing import Any
 import yaml
 
 from knowledge.intents import INTENTS
-from knowledge.loader import UNVERIFIED_NOTE, KnowledgeDataError, Tag, check_tag, load_data
+from knowledge.loader import (
+    SAFE_LOADER,
+    UNVERIFIED_NOTE,
+    KnowledgeDataError,
+    Tag,
+    check_tag,
+    load_data,
+)
 
 DATA_FILE = "procedures.yaml"
 
@@ -197,7 +204,7 @@ def load_procedures() -> ProcedureBook:
 def procedures_from_text(text: str, origin: str = "<text>") -> ProcedureBook:
     """Validate procedure answers given as YAML text (for tests and editing tools)."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeDataError(f"{origin}: YAML 格式错误: {exc}") from exc
     return build_book(raw, origin)

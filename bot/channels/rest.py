@@ -48,7 +48,7 @@ def rest_router() -> APIRouter:
     ) -> list[dict[str, Any]]:
         """Messages for ``sender`` newer than ``after`` (staff replies, late answers)."""
         service: ConversationService = request.app.state.conversations
-        with service.database.session() as session:
+        with service.database.session(readonly=True) as session:
             rows = repo.messages_after(session, channel=CHANNEL, sender_id=sender, after=after)
             return [_as_pull(row, sender) for row in rows]
 
