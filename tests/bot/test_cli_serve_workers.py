@@ -9,10 +9,7 @@ document, and stopping the supervisor stops the workers.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,16 +18,9 @@ import httpx
 
 from bot.serving import free_port
 from tests.databases import app_database_url
+from tests.serve_process import ROOT, serve_process, wait_for
 
-ROOT = Path(__file__).parents[2]
 CASE = json.loads((ROOT / "bot/court/demo_cases.json").read_text("utf-8"))["cases"][0]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def children(pid: int) -> list[int]:
@@ -47,38 +37,12 @@ def is_worker(pid: int) -> bool:
 def server(
     tmp_path: Path, model_path: Path, port: int, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "YICHUANG_DATABASE_URL": app_database_url(tmp_path, "workers.db"),
-        "YICHUANG_NLU_MODEL_PATH": str(model_path),
-        "YICHUANG_CONFIG_DIR": str(ROOT / "config"),
-        "YICHUANG_BUSINESS_HOURS": "Mon-Sun 00:00-23:59",
-    }
-    command = [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)]
-    with open(log, "wb") as stderr:
-        process = subprocess.Popen(
-            [*command, "--workers", "2", "--json"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert process.poll() is None, f"the server exited: {log.read_text()[-2000:]}"
-        try:
-            return httpx.get(f"{url}/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(up, 90, "the server")
+    database = app_database_url(tmp_path, "workers.db")
+    args = ("--workers", "2", "--json")
+    with serve_process(
+        tmp_path, model_path, port, database_url=database, args=args, log=log
+    ) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def log_lines(log: Path) -> list[dict[str, str]]:

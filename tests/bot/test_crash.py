@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,53 +21,21 @@ from pathlib import Path
 import httpx
 
 from bot.serving import free_port
+from tests.serve_process import ROOT, serve_process, wait_for
 
-ROOT = Path(__file__).parents[2]
 CASE = json.loads((ROOT / "bot/court/demo_cases.json").read_text("utf-8"))["cases"][0]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @contextmanager
 def server(tmp_path: Path, model_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "YICHUANG_DATABASE_URL": f"sqlite:///{tmp_path / 'crash.db'}",
-        "YICHUANG_NLU_MODEL_PATH": str(model_path),
-        "YICHUANG_CONFIG_DIR": str(ROOT / "config"),
-        "YICHUANG_BUSINESS_HOURS": "Mon-Sun 00:00-23:59",
+    recovering = {
         "YICHUANG_COURT_SIM_FAULTS": "true",
         "YICHUANG_RECOVERY_INTERVAL_SECONDS": "0.3",
         "YICHUANG_RECOVERY_GRACE_SECONDS": "0",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert process.poll() is None, "the server exited"
-        try:
-            return httpx.get(f"{url}/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(up, 60, "the server")
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=15)
+    database = f"sqlite:///{tmp_path / 'crash.db'}"
+    with serve_process(tmp_path, model_path, port, database_url=database, env=recovering) as p:
+        yield p
 
 
 def say(url: str, text: str) -> list[str]:
