@@ -190,15 +190,7 @@ class ConversationService:
             if inbound is None:
                 return []
             replies = [] if conversation.status in HUMAN_STATUSES else [Reply(answer)]
-            for reply in replies:
-                repo.add_outbound(
-                    session,
-                    conversation=conversation,
-                    text=reply.text,
-                    payload=None,
-                    reply_to=inbound.id,
-                )
-            repo.mark_answered(session, message=inbound)
+            _store_answer(session, conversation, inbound, replies)
             conversation_id, held = conversation.id, conversation.status in HUMAN_STATUSES
         if self.metrics is not None:
             self.metrics.message(channel, None)
@@ -222,15 +214,7 @@ class ConversationService:
         kept = maybe_record_callback(session, conversation=conversation, parse=parse)
         if kept is not None:
             opened.notes.append(Reply(callback_ack(kept)))
-        for note in opened.notes:
-            repo.add_outbound(
-                session,
-                conversation=conversation,
-                text=note.text,
-                payload=None,
-                reply_to=inbound.id,
-            )
-        repo.mark_answered(session, message=inbound)
+        _store_answer(session, conversation, inbound, opened.notes)
         return opened
 
     def _finish_turn(self, opened: _OpenTurn, parse: dict[str, Any], now: datetime) -> list[Reply]:
@@ -265,16 +249,8 @@ class ConversationService:
                     text=REDACTED,
                     parse={"intent": parse["intent"]},
                 )
-            for reply in turn.replies:
-                repo.add_outbound(
-                    session,
-                    conversation=current,
-                    text=reply.text,
-                    payload=_payload(reply),
-                    reply_to=inbound.id,
-                )
             repo.save_state(session, conversation=current, state=state.to_dict())
-            repo.mark_answered(session, message=inbound)
+            _store_answer(session, current, inbound, turn.replies)
             if turn.handoff is not None:
                 repo.set_status(
                     session,
@@ -315,6 +291,21 @@ class _OpenTurn:
     inbound_id: int
     state: DialogState | None = None  # None: a person owns the chat
     notes: list[Reply] = field(default_factory=list)
+
+
+def _store_answer(
+    session: Session, conversation: Conversation, inbound: Message, replies: list[Reply]
+) -> None:
+    """The replies to ``inbound``, linked to it for delivery, and the message marked answered."""
+    for reply in replies:
+        repo.add_outbound(
+            session,
+            conversation=conversation,
+            text=reply.text,
+            payload=_payload(reply),
+            reply_to=inbound.id,
+        )
+    repo.mark_answered(session, message=inbound)
 
 
 def _payload(reply: Reply) -> dict[str, Any]:
