@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
 from bot.channels.rest import rest_router
-from bot.channels.telegram import register as register_telegram
 from bot.channels.wechat import register as register_wechat
 from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
@@ -25,22 +23,11 @@ from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
 from bot.desk.retention import register as register_purge
 from bot.desk.web import desk_page_router
-from bot.logs import REQUEST_ID
+from bot.headers import SecurityHeadersMiddleware
 from bot.metrics import HttpMetricsMiddleware, Metrics, metrics_router
 from bot.recovery import register as register_recovery
 from bot.settings import Settings
 from bot.template_pages import template_router
-
-#: No inline script anywhere: the web chat is static files only.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
 
 #: What a litigant reads when the database cannot take their message.
 STORE_UNAVAILABLE = "系统暂时无法保存您的消息，请稍后重新发送。"
@@ -51,17 +38,6 @@ class ParseRequest(BaseModel):
 
     text: str = Field(max_length=20_000)
     message_id: str | None = None
-
-
-def _request_id(given: str | None) -> str:
-    """The caller's X-Request-ID when it is a plain token (a proxy's), else a new one."""
-    if (
-        given
-        and len(given) <= 64
-        and all(c.isascii() and (c.isalnum() or c in "-_.") for c in given)
-    ):
-        return given
-    return uuid.uuid4().hex
 
 
 def check_court_config(settings: Settings) -> None:
@@ -122,6 +98,7 @@ def create_app(
     app.state.conversations = conversations
     app.state.metrics = metrics
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response
     app.state.deliver = make_deliver(app.state)
     app.state.apply_business_hours = lambda hours: setattr(conversations.engine, "hours", hours)
 
@@ -134,20 +111,6 @@ def create_app(
                 settings.court_fixture, settings.court_api_key, faults=settings.court_sim_faults
             ),
         )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        """Security headers on every page, and a request id on every response and log line."""
-        request_id = _request_id(request.headers.get("X-Request-ID"))
-        token = REQUEST_ID.set(request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            REQUEST_ID.reset(token)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers["X-Request-ID"] = request_id
-        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -217,7 +180,10 @@ def create_app(
     app.include_router(desk_page_router())
     if channels:  # each messaging platform mounts itself only when its token is set
         register_wechat(app, settings)
-        register_telegram(app, settings)
+        if settings.telegram_token:  # python-telegram-bot is imported only when it is used
+            from bot.channels.telegram import register as register_telegram
+
+            register_telegram(app, settings)
     register_recovery(app, settings)  # last: it starts once the channels are up
     register_purge(app, settings)
     return app

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.desk.events import publish
 from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
-from bot.storage import repo
+from bot.storage import repo, turns
 from bot.storage.db import Database
 from bot.storage.locks import ConversationLocks
 from bot.storage.models import Conversation, Message
@@ -75,24 +75,18 @@ class ConversationService:
             # Session 1: record the message (dedupe) and read the state. Short, so a slow
             # court API never holds the database's write lock for other conversations.
             with self.database.session() as session:
-                conversation = repo.get_or_create_conversation(
-                    session, channel=channel, sender_id=sender_id
-                )
-                inbound = repo.add_inbound(
+                inbound = turns.record_inbound(
                     session,
-                    conversation=conversation,
+                    channel=channel,
+                    sender_id=sender_id,
                     text=text,
                     parse=parse,
                     external_id=external_id,
                 )
-                fresh = inbound is not None  # a redelivery was counted when first stored
-                if inbound is None and external_id is not None:
-                    inbound = repo.find_inbound(
-                        session, conversation_id=conversation.id, external_id=external_id
-                    )
-                if inbound is None or inbound.answered_at is not None:
+                if inbound.answered:
                     return []  # a redelivery: the first delivery was answered
-                opened = self._open_turn(session, conversation, inbound, parse)
+                opened = self._open_turn(session, inbound, parse)
+            fresh = inbound.fresh  # a redelivery was counted when first stored
             if fresh and self.metrics is not None:
                 self.metrics.message(channel, parse)
             return self._finish_turn(opened, parse, now)
@@ -120,7 +114,10 @@ class ConversationService:
                 text = inbound.pending_text if inbound.pending_text is not None else inbound.text
                 now = inbound.created_at.astimezone(COURT_TZ)
                 parse = self.understand(text or "", now)
-                opened = self._open_turn(session, conversation, inbound, parse)
+                owed = turns.Inbound(
+                    conversation.id, inbound.id, conversation.status, conversation.state
+                )
+                opened = self._open_turn(session, owed, parse)
             self._finish_turn(opened, parse, now)
             return True
 
@@ -140,13 +137,6 @@ class ConversationService:
                 return False
             handed = conversation.status not in HUMAN_STATUSES
             if handed:
-                repo.add_outbound(
-                    session,
-                    conversation=conversation,
-                    text=GAVE_UP,
-                    payload=None,
-                    reply_to=inbound.id,
-                )
                 repo.set_status(
                     session,
                     conversation=conversation,
@@ -154,7 +144,7 @@ class ConversationService:
                     reason="system_error",
                     detail={"summary": {"message": inbound.text or ""}},
                 )
-            repo.mark_answered(session, message=inbound)
+            _store_answer(session, conversation.id, inbound.id, [Reply(GAVE_UP)] if handed else [])
             conversation_id = conversation.id
         log.error(
             "message %s could not be answered; conversation %s sent to the desk",
@@ -181,17 +171,20 @@ class ConversationService:
         delivered once; a chat a person owns gets no bot line.
         """
         with self.locks.hold(channel, sender_id), self.database.session() as session:
-            conversation = repo.get_or_create_conversation(
-                session, channel=channel, sender_id=sender_id
+            inbound = turns.record_inbound(
+                session,
+                channel=channel,
+                sender_id=sender_id,
+                text=text,
+                parse=None,
+                external_id=external_id,
             )
-            inbound = repo.add_inbound(
-                session, conversation=conversation, text=text, parse=None, external_id=external_id
-            )
-            if inbound is None:
+            if not inbound.fresh:
                 return []
-            replies = [] if conversation.status in HUMAN_STATUSES else [Reply(answer)]
-            _store_answer(session, conversation, inbound, replies)
-            conversation_id, held = conversation.id, conversation.status in HUMAN_STATUSES
+            held = inbound.status in HUMAN_STATUSES
+            replies = [] if held else [Reply(answer)]
+            _store_answer(session, inbound.conversation_id, inbound.message_id, replies)
+            conversation_id = inbound.conversation_id
         if self.metrics is not None:
             self.metrics.message(channel, None)
         if held:
@@ -199,22 +192,23 @@ class ConversationService:
         return replies
 
     def _open_turn(
-        self,
-        session: Session,
-        conversation: Conversation,
-        inbound: Message,
-        parse: dict[str, Any],
+        self, session: Session, inbound: turns.Inbound, parse: dict[str, Any]
     ) -> _OpenTurn:
         """Inside session 1: a held chat is answered here (staff own it); else the state to run."""
-        opened = _OpenTurn(conversation.id, inbound.id)
-        if conversation.status not in HUMAN_STATUSES:
-            opened.state = DialogState.from_dict(conversation.state)
+        opened = _OpenTurn(inbound.conversation_id, inbound.message_id)
+        if inbound.status not in HUMAN_STATUSES:
+            opened.state = DialogState.from_dict(inbound.state)
             return opened
         # Staff answer this chat; the bot only confirms a call-back number.
-        kept = maybe_record_callback(session, conversation=conversation, parse=parse)
+        conversation = session.get(Conversation, inbound.conversation_id)
+        kept = (
+            None
+            if conversation is None
+            else maybe_record_callback(session, conversation=conversation, parse=parse)
+        )
         if kept is not None:
             opened.notes.append(Reply(callback_ack(kept)))
-        _store_answer(session, conversation, inbound, opened.notes)
+        _store_answer(session, inbound.conversation_id, inbound.message_id, opened.notes)
         return opened
 
     def _finish_turn(self, opened: _OpenTurn, parse: dict[str, Any], now: datetime) -> list[Reply]:
@@ -224,20 +218,22 @@ class ConversationService:
             publish({"type": "message", "conversation_id": conversation_id})
             return opened.notes
         turn = self.engine.turn(state, parse, now)
+        inbound_id = opened.inbound_id
         with self.database.session() as session:
-            current = repo.get_conversation(session, conversation_id=conversation_id)
-            inbound = session.get(Message, opened.inbound_id)
-            if current is None or inbound is None:  # purged in between: nothing to answer into
+            status = turns.answerable(
+                session, conversation_id=conversation_id, message_id=inbound_id
+            )
+            if status is None:  # purged or answered in between: nothing to answer into
                 return []
-            if current.status in HUMAN_STATUSES:  # claimed by staff meanwhile
-                repo.mark_answered(session, message=inbound)
+            if status in HUMAN_STATUSES:  # claimed by staff meanwhile
+                turns.mark_answered(session, message_id=inbound_id)
                 return []
             if turn.forget:
                 # "删除我的记录", confirmed: the transcript goes before the answer is
                 # stored, so only that answer (and this message as an empty stub,
                 # for redelivery dedupe and push delivery) is left.
                 repo.forget_conversation(
-                    session, conversation_id=conversation_id, keep_message_id=inbound.id
+                    session, conversation_id=conversation_id, keep_message_id=inbound_id
                 )
                 log.info("conversation %s forgotten at the litigant's request", conversation_id)
             if (score := rating_in(parse)) is not None:
@@ -245,13 +241,14 @@ class ConversationService:
             if turn.redact_inbound:
                 repo.redact_message(
                     session,
-                    message_id=inbound.id,
+                    message_id=inbound_id,
                     text=REDACTED,
                     parse={"intent": parse["intent"]},
                 )
-            repo.save_state(session, conversation=current, state=state.to_dict())
-            _store_answer(session, current, inbound, turn.replies)
+            _store_answer(session, conversation_id, inbound_id, turn.replies, state.to_dict())
             if turn.handoff is not None:
+                current = repo.get_conversation(session, conversation_id=conversation_id)
+                assert current is not None  # checked at the start of this transaction
                 repo.set_status(
                     session,
                     conversation=current,
@@ -294,18 +291,20 @@ class _OpenTurn:
 
 
 def _store_answer(
-    session: Session, conversation: Conversation, inbound: Message, replies: list[Reply]
+    session: Session,
+    conversation_id: int,
+    inbound_id: int,
+    replies: list[Reply],
+    state: dict[str, Any] | None = None,
 ) -> None:
-    """The replies to ``inbound``, linked to it for delivery, and the message marked answered."""
-    for reply in replies:
-        repo.add_outbound(
-            session,
-            conversation=conversation,
-            text=reply.text,
-            payload=_payload(reply),
-            reply_to=inbound.id,
-        )
-    repo.mark_answered(session, message=inbound)
+    """The replies to the message, linked to it for delivery, and the message marked answered."""
+    turns.store_answer(
+        session,
+        conversation_id=conversation_id,
+        message_id=inbound_id,
+        replies=[turns.Outgoing(reply.text, _payload(reply)) for reply in replies],
+        state=state,
+    )
 
 
 def _payload(reply: Reply) -> dict[str, Any]:

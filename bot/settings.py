@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_api_base_url: str = "https://api.weixin.qq.com/"
+    #: How long a push waits for its turn before WeChat gets "success" and the answer
+    #: follows as 客服消息. None: 0.9 s when 客服消息 can be sent (app id and secret set),
+    #: else 4 s (the passive reply is then the only way to answer).
+    wechat_passive_seconds: float | None = Field(default=None, gt=0, le=4.5)
     telegram_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -47,8 +47,11 @@ from bot.storage.models import Message
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
-#: A turn slower than this is answered through 客服消息 (WeChat waits 5 s).
+#: A turn slower than this is answered through 客服消息 (WeChat waits 5 s)...
 PASSIVE_SECONDS = 4.0
+#: ...or than this, when 客服消息 can be sent: the push is acknowledged within a second
+#: and a turn that waits for a slow court API answers a moment later.
+PASSIVE_SECONDS_WITH_API = 0.9
 #: Requests whose timestamp is further than this from our clock are replays.
 REPLAY_WINDOW = 300
 MAX_BODY_BYTES = 64 * 1024
@@ -753,16 +756,26 @@ def wechat_router(settings: Settings) -> APIRouter:
     return router
 
 
+def passive_budget(settings: Settings) -> float:
+    """Seconds a push waits for its passive reply (``YICHUANG_WECHAT_PASSIVE_SECONDS``)."""
+    if settings.wechat_passive_seconds is not None:
+        return settings.wechat_passive_seconds
+    can_push = bool(settings.wechat_app_id and settings.wechat_app_secret)
+    return PASSIVE_SECONDS_WITH_API if can_push else PASSIVE_SECONDS
+
+
 def register(
     app: FastAPI,
     settings: Settings,
     *,
-    passive_seconds: float = PASSIVE_SECONDS,
+    passive_seconds: float | None = None,
     clock: Callable[[], float] = time.time,
 ) -> None:
     """Mount the WeChat channel when ``YICHUANG_WECHAT_TOKEN`` is set; stop its workers at exit."""
     if not settings.wechat_token:
         return
+    if passive_seconds is None:
+        passive_seconds = passive_budget(settings)
     channel = WeChatChannel(
         settings, app.state.conversations, passive_seconds=passive_seconds, clock=clock
     )

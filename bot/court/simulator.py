@@ -144,7 +144,7 @@ def api_key_check(api_key: str | None) -> params.Depends:
         description="API 密钥；模拟器配置了密钥（YICHUANG_COURT_API_KEY）时必须提供",
     )
 
-    def require_api_key(key: Annotated[str | None, Security(key_header)]) -> None:
+    async def require_api_key(key: Annotated[str | None, Security(key_header)]) -> None:
         if api_key is None:
             return
         if key is None or not hmac.compare_digest(key.encode(), api_key.encode()):
@@ -154,10 +154,12 @@ def api_key_check(api_key: str | None) -> params.Depends:
 
 
 def _api_router(fixture: Fixture, tokens: TokenStore, limiter: AttemptLimiter) -> APIRouter:
+    """The /v1 endpoints. Async, as they only read memory: on the event loop they never
+    wait for a thread of the pool in which the assistant's turns wait for them."""
     checker = ProofChecker(fixture.cases)
     bearer = HTTPBearer(auto_error=False, description="核验身份后得到的访问令牌")
 
-    def case_access(
+    async def case_access(
         case_number: Annotated[
             str, PathParam(max_length=MAX_TEXT, description=CASE_NUMBER_DESCRIPTION)
         ],
@@ -182,7 +184,7 @@ def _api_router(fixture: Fixture, tokens: TokenStore, limiter: AttemptLimiter) -
         summary="核验当事人身份，换取访问令牌",
         responses=_errors(401, 404, 422, 429),
     )
-    def verify(body: VerifyRequest) -> VerifyResponse:
+    async def verify(body: VerifyRequest) -> VerifyResponse:
         number = canonical_case_number(body.case_number)
         if limiter.blocked(number):
             raise ApiError(429, "too_many_attempts", "该案号核验失败次数过多，请稍后再试")
@@ -192,7 +194,7 @@ def _api_router(fixture: Fixture, tokens: TokenStore, limiter: AttemptLimiter) -
         return VerifyResponse(access_token=tokens.issue(number), expires_in=tokens.ttl_seconds)
 
     @router.get("/cases/{case_number}", summary="案件概况", responses=read_errors)
-    def summary(case: Case) -> CaseSummary:
+    async def summary(case: Case) -> CaseSummary:
         record = case.record
         return CaseSummary(
             case_number=record.case_number,
@@ -206,17 +208,17 @@ def _api_router(fixture: Fixture, tokens: TokenStore, limiter: AttemptLimiter) -
         )
 
     @router.get("/cases/{case_number}/hearings", summary="开庭安排", responses=read_errors)
-    def hearings(case: Case) -> HearingList:
+    async def hearings(case: Case) -> HearingList:
         items = [HearingOut(at=h.at, room=h.room) for h in case.record.hearings]
         return HearingList(case_number=case.case_number, hearings=items)
 
     @router.get("/cases/{case_number}/events", summary="案件节点", responses=read_errors)
-    def events(case: Case) -> EventList:
+    async def events(case: Case) -> EventList:
         items = [EventOut(on=e.on, what=e.what) for e in case.record.events]
         return EventList(case_number=case.case_number, events=items)
 
     @router.get("/cases/{case_number}/payments", summary="执行款、保全款", responses=read_errors)
-    def payments(case: Case) -> PaymentList:
+    async def payments(case: Case) -> PaymentList:
         items = [
             PaymentOut(
                 amount=p.amount,

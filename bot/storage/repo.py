@@ -13,7 +13,6 @@ flush but never commit. Concurrency, briefly:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.privacy import mask_pii
-from bot.storage.masking import mask_deep, mask_parse, mask_text
+from bot.storage.masking import mask_deep, mask_parse
 from bot.storage.models import (
     DIRECTIONS,
     STATUSES,
@@ -35,10 +34,9 @@ from bot.storage.models import (
     Rating,
     utcnow,
 )
+from bot.storage.turns import StoreError, json_state, outbound_row, record_inbound
 
-
-class StoreError(ValueError):
-    """A call the store refuses (unknown status, state that is not JSON)."""
+__all__ = ["StoreError"]  # raised by these functions too
 
 
 def get_or_create_conversation(
@@ -103,36 +101,21 @@ def add_inbound(
 ) -> Message | None:
     """Store a litigant's message, masked; None when ``external_id`` was stored before.
 
+    The ORM face of ``turns.record_inbound`` (which conversations use directly).
+
     Platforms redeliver (WeChat retries after 5 s, Telegram until it gets 200),
     so a repeated platform message id is a duplicate, not a new message.
     """
-    if external_id is not None:
-        seen = session.scalar(
-            select(Message.id).where(
-                Message.conversation_id == conversation.id, Message.external_id == external_id
-            )
-        )
-        if seen is not None:
-            return None
-    try:
-        with session.begin_nested():
-            message = Message(
-                conversation_id=conversation.id,
-                seq=_take_seq(session, conversation),
-                direction="in",
-                sender_kind="user",
-                text=None if text is None else mask_text(text, parse),
-                parse=None if parse is None else mask_parse(parse),
-                external_id=external_id,
-                pending_text=text,
-            )
-            session.add(message)
-    except IntegrityError:
-        if external_id is None:
-            raise
-        session.refresh(conversation)
-        return None  # the same delivery, stored by a concurrent request
-    return message
+    stored = record_inbound(
+        session,
+        channel=conversation.channel,
+        sender_id=conversation.sender_id,
+        text=text,
+        parse=parse,
+        external_id=external_id,
+    )
+    session.refresh(conversation)  # its message number moved on in the database
+    return session.get(Message, stored.message_id) if stored.fresh else None
 
 
 def find_inbound(session: Session, *, conversation_id: int, external_id: str) -> Message | None:
@@ -177,16 +160,16 @@ def add_outbound(
     Masked too: a reply never needs a full ID or mobile number, and court
     hotlines (landlines, 12368) do not match the patterns.
     """
-    if sender_kind not in ("bot", "staff"):
-        raise StoreError(f"unknown sender_kind for an outbound message: {sender_kind!r}")
     message = Message(
-        conversation_id=conversation.id,
-        seq=_take_seq(session, conversation),
-        direction="out",
-        sender_kind=sender_kind,
-        text=None if text is None else mask_pii(text),
-        payload=None if payload is None else mask_deep(payload),
-        reply_to=reply_to,
+        **outbound_row(
+            conversation_id=conversation.id,
+            seq=_take_seq(session, conversation),
+            text=text,
+            payload=payload,
+            sender_kind=sender_kind,
+            reply_to=reply_to,
+            now=utcnow(),
+        )
     )
     session.add(message)
     session.flush()
@@ -216,10 +199,7 @@ def messages_after(
 
 def save_state(session: Session, *, conversation: Conversation, state: dict[str, Any]) -> None:
     """Replace the dialog state; it must be JSON (checked here, not at commit)."""
-    try:
-        copy = json.loads(json.dumps(state, ensure_ascii=False, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"dialog state is not JSON: {exc}") from exc
+    copy = json_state(state)
     conversation.state = copy  # a new object, so the change is seen
     session.flush()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import delivery
-from bot.channels.wechat import Outbox, WeChatApi
+from bot.channels.wechat import Outbox, WeChatApi, passive_budget
 from bot.serving import serve_in_thread
 from bot.settings import Settings
 from bot.storage import repo
@@ -130,3 +130,24 @@ def test_window_limits_are_respected(platform: tuple[FakeWeChat, Settings, Datab
     assert fake.sent_to("u-never-wrote") == []
     with database.session(readonly=True) as session:  # given up is final: nothing stays owed
         assert delivery.owed(session, older_than=utcnow(), newer_than=utcnow() - DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "seconds"),
+    [
+        ({"wechat_app_id": "wxapp", "wechat_app_secret": "s3cret"}, 0.9),  # 客服消息 possible
+        ({"wechat_app_id": "wxapp"}, 4.0),  # no secret: the passive reply is the only way
+        ({}, 4.0),
+        ({"wechat_app_id": "wxapp", "wechat_app_secret": "s", "wechat_passive_seconds": 2.5}, 2.5),
+    ],
+)
+def test_the_passive_wait_is_short_only_when_a_slow_answer_can_follow(
+    options: dict[str, object], seconds: float
+) -> None:
+    settings = Settings(wechat_token="t", _env_file=None, **options)  # type: ignore[arg-type]
+    assert passive_budget(settings) == seconds
+
+
+def test_a_passive_wait_beyond_wechats_five_seconds_is_refused() -> None:
+    with pytest.raises(ValueError, match="wechat_passive_seconds"):
+        Settings(wechat_passive_seconds=6, _env_file=None)  # type: ignore[call-arg]

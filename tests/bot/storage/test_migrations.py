@@ -6,7 +6,14 @@ from sqlalchemy import inspect
 
 from bot.storage import repo
 from bot.storage.db import Database, make_engine
-from bot.storage.migrate import current, downgrade, head, pending_model_changes, upgrade
+from bot.storage.migrate import (
+    HEAD,
+    current,
+    downgrade,
+    head,
+    pending_model_changes,
+    upgrade,
+)
 
 TABLES = {"conversations", "messages", "audit_events"}
 
@@ -28,6 +35,17 @@ def test_upgrade_to_head_creates_the_schema(db_url: str) -> None:
 
 def test_upgrade_twice_changes_nothing(db_url: str) -> None:
     upgrade(db_url)
+    upgrade(db_url)
+    assert current(db_url) == head()
+
+
+def test_the_quick_head_check_knows_the_newest_migration() -> None:
+    # upgrade() skips Alembic for a database at HEAD: a new migration must move HEAD.
+    assert head() == HEAD
+
+
+def test_a_database_one_step_behind_is_still_upgraded(db_url: str) -> None:
+    upgrade(db_url, "0002")
     upgrade(db_url)
     assert current(db_url) == head()
 
