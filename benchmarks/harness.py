@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from loadclient import LeanClient, LoadClientError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = json.loads((ROOT / "bot/court/demo_cases.json").read_text("utf-8"))["cases"]
@@ -392,17 +393,17 @@ class Litigant:
             self.pending = list(self.rng.choice(self.scripts))
         return self.pending.pop(0)
 
-    async def say(self, client: httpx.AsyncClient, tally: Tally, started: float | None) -> None:
+    async def say(self, client: LeanClient, tally: Tally, started: float | None) -> None:
         """Send the next message; ``started`` is when it was due (open-loop runs)."""
         text, expected = self.next_step()
         began = time.perf_counter() if started is None else started
         try:
             response = await client.post(
-                "/webhooks/rest/webhook", json={"sender": self.sender, "message": text}
+                "/webhooks/rest/webhook", {"sender": self.sender, "message": text}
             )
-        except httpx.HTTPError as exc:
+        except LoadClientError as exc:
             tally.errors += 1
-            tally.bad(f"{text!r}: {type(exc).__name__}")
+            tally.bad(f"{text!r}: {exc}")
             self._restart()
             return
         elapsed = (time.perf_counter() - began) * 1000
@@ -424,10 +425,12 @@ class Litigant:
 
 
 @contextlib.asynccontextmanager
-async def client(url: str, connections: int) -> AsyncIterator[httpx.AsyncClient]:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+async def client(url: str, connections: int) -> AsyncIterator[LeanClient]:
+    http = LeanClient(url, connections)
+    try:
         yield http
+    finally:
+        await http.aclose()
 
 
 async def closed_loop(

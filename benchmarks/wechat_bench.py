@@ -55,6 +55,10 @@ class Acks:
     later: int = 0  # "success": the answer follows as 客服消息
     busy: int = 0  # passive answers saying the court system is busy
     failed: int = 0  # non-200 or transport errors
+    #: Pushes answered "success": (user, wall-clock time the push was sent).
+    waiting: list[tuple[str, float]] = field(default_factory=list)
+    #: Push sent → answer on the user's phone: the passive reply's arrival, or the 客服消息's.
+    answered_ms: list[float] = field(default_factory=list)
 
 
 async def push(http: httpx.AsyncClient, fake: Any, xml: str, openid: str) -> httpx.Response:
@@ -105,7 +109,7 @@ async def user(
                 return
             counter[0] += 1
             xml = fake.text_xml(openid, text, str(10**18 + counter[0]), int(time.time()))
-            began = time.perf_counter()
+            began, sent_at = time.perf_counter(), time.time()
             try:
                 response = await push(http, fake, xml, openid)
             except httpx.HTTPError:
@@ -119,8 +123,10 @@ async def user(
             reply = fake.read_reply(response)
             if reply is None:
                 acks.later += 1
+                acks.waiting.append((openid, sent_at))
             else:
                 acks.passive += 1
+                acks.answered_ms.append(elapsed)
                 acks.busy += "系统繁忙" in str(reply.get("Content", ""))
             previous = expected
             await asyncio.sleep(rng.uniform(1.0, 3.0))
@@ -145,6 +151,7 @@ async def phase(
         )
     cpu_used, wall, cores = cpu_seconds(pids) - cpu_before, time.monotonic() - began, meter.cores()
     await asyncio.sleep(6)  # late answers still on their way as 客服消息
+    late = _late_answers(fake.sent[sent_before:], acks.waiting)
     everything = acks.court_ms + acks.other_ms
     return {
         "pushes": len(everything),
@@ -158,9 +165,26 @@ async def phase(
         "passive_replies": acks.passive,
         "success_then_custom_message": acks.later,
         "custom_messages_sent": len(fake.sent) - sent_before,
-        "court_busy_answers": acks.busy,
+        "success_never_answered": len(acks.waiting) - len(late),
+        "answer_on_phone_all": distribution(acks.answered_ms + late),
+        "answer_on_phone_after_success": distribution(late),
+        "court_busy_answers": acks.busy
+        + sum("系统繁忙" in s.content for s in fake.sent[sent_before:]),
         "failed": acks.failed,
     }
+
+
+def _late_answers(sent: list[Any], waiting: list[tuple[str, float]]) -> list[float]:
+    """For each "success" push, ms until the next 客服消息 to that user not yet matched to
+    an earlier push (one user's turns are answered in order)."""
+    late, used = [], set()
+    for openid, sent_at in sorted(waiting, key=lambda w: w[1]):
+        for index, message in enumerate(sent):
+            if index not in used and message.touser == openid and message.at >= sent_at:
+                used.add(index)
+                late.append((message.at - sent_at) * 1000)
+                break
+    return late
 
 
 def main() -> None:

@@ -87,7 +87,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if preload_nlu:
-            nlu.get()  # the first litigant should not wait for the model
+            # The first litigant should not wait for the model, nor for jieba's
+            # dictionary, which loads on the first parse (about a second).
+            nlu.get().parse("你好")
         yield
         database.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.settings import Settings
+from nlu.features import use_dictionary_cache
 from nlu.pipeline import NluPipeline
 from nlu.train import DEFAULT_DATA_DIR, TrainResult, train
 
@@ -12,6 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def ensure_trained(settings: Settings, *, force: bool = False) -> TrainResult:
+    use_dictionary_cache(settings.nlu_model_path.parent)
     data = settings.nlu_data_dir or DEFAULT_DATA_DIR
     result = train(
         data, settings.nlu_model_path, force=force, config_dir=settings.court_config_dir()

@@ -7,8 +7,13 @@ the figure.
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
+import tempfile
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 import jieba
 
@@ -75,12 +80,66 @@ DOMAIN_WORDS = (
 )
 
 
+log = logging.getLogger(__name__)
+
+#: Where jieba's prefix dictionary is kept as a pickle (``use_dictionary_cache``).
+_dictionary_cache: Path | None = None
+#: What a cached dictionary must match: jieba's version and its dictionary file.
+_CACHE_FORMAT = 1
+
+
+def use_dictionary_cache(directory: Path) -> None:
+    """Keep jieba's prefix dictionary in ``directory`` (the model's, as trusted as it).
+
+    jieba rebuilds the dictionary from its word list, or reads its marshal cache
+    in the temp directory, on the first parse: 1–1.5 s of every start-up. A pickle
+    of the same dictionary loads in about a third of that. Call before the first
+    parse; without a call jieba loads as it always does.
+    """
+    global _dictionary_cache
+    _dictionary_cache = directory / "jieba-dictionary.pkl"
+
+
+def _dictionary_stamp() -> tuple[object, ...]:
+    source = Path(jieba.__file__).with_name("dict.txt")
+    stat = source.stat()
+    return (_CACHE_FORMAT, jieba.__version__, stat.st_size, stat.st_mtime_ns)
+
+
+def _load_cached_dictionary(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            stamp, freq, total = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return False
+    if stamp != _dictionary_stamp():
+        return False
+    jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = freq, total, True
+    return True
+
+
+def _save_dictionary(path: Path) -> None:
+    """Written atomically; a read-only directory just means no cache."""
+    data = (_dictionary_stamp(), jieba.dt.FREQ, jieba.dt.total)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(out.name, path)
+    except OSError as exc:
+        log.info("jieba dictionary not cached in %s: %s", path.parent, exc)
+
+
 @cache
 def _jieba_ready() -> bool:
     jieba.setLogLevel(60)  # silence the "Building prefix dict" chatter
+    cache_path = _dictionary_cache
+    if cache_path is None or not _load_cached_dictionary(cache_path):
+        jieba.initialize()
+        if cache_path is not None:
+            _save_dictionary(cache_path)
     for word in DOMAIN_WORDS:
         jieba.add_word(word, freq=20000)
-    jieba.initialize()
     return True
 
 

@@ -52,6 +52,10 @@ PASSIVE_SECONDS = 4.0
 #: ...or than this, when 客服消息 can be sent: the push is acknowledged within a second
 #: and a turn that waits for a slow court API answers a moment later.
 PASSIVE_SECONDS_WITH_API = 0.9
+#: Turns running at once. A turn waiting for a slow court API holds its worker for up to
+#: the court client's 3 s budget; with 16, quick turns of other users queued behind
+#: them for up to a second when the court was slow (benchmarks/RESULTS.md).
+TURN_WORKERS = 32
 #: Requests whose timestamp is further than this from our clock are replays.
 REPLAY_WINDOW = 300
 MAX_BODY_BYTES = 64 * 1024
@@ -494,7 +498,7 @@ def _last_message_at(session: Session, openid: str) -> float | None:
 class SerialExecutor:
     """Jobs of one key run one after another in submission order; different keys in parallel."""
 
-    def __init__(self, workers: int = 16) -> None:
+    def __init__(self, workers: int = TURN_WORKERS) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wechat-turn")
         self._queues: dict[str, deque[Callable[[], None]]] = {}
         self._lock = threading.Lock()

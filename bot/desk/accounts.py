@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,8 +32,15 @@ ABSOLUTE_SESSION_LIFETIME = timedelta(hours=12)
 _TOUCH_EVERY = timedelta(seconds=30)
 
 _hasher = PasswordHasher()
-#: Checked when the username is unknown, so a miss costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the username is unknown, so a miss costs as long as a wrong password.
+
+    Made on first use: an argon2 hash takes a good part of a second at start-up.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -116,7 +124,7 @@ def authenticate(session: Session, username: str, password: str) -> Staff | None
     """The active account these credentials belong to, else None."""
     staff = find_staff(session, username) if _USERNAME.match(username.strip()) else None
     if staff is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if not verify_password(staff.password_hash, password) or not staff.active:
         return None

@@ -32,16 +32,19 @@ from sqlalchemy.pool import StaticPool
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long a connection to a database server may take.
 CONNECT_TIMEOUT_SECONDS = 10
-#: PostgreSQL connections one process keeps open, and how many more it may open at a
-#: peak. A turn holds one connection for its conversation's advisory lock
-#: (bot.storage.locks) and needs a second for each of its sessions, so the pool must
-#: be larger than the number of turns that can run at once (40 request threads, 16
-#: WeChat turn workers and the recovery pass): with SQLAlchemy's default of 15, fifteen
-#: turns holding their locks waited for a second connection until the 30 s pool
-#: timeout, and every message of a busy minute got 503 (benchmarks/RESULTS.md).
-#: Budget ``workers x (POOL + OVERFLOW)`` within the server's max_connections.
+#: PostgreSQL connections one process keeps open for sessions, and how many more it
+#: may open at a peak: a running turn uses one at a time (40 request threads, 32 WeChat
+#: turn workers and the recovery pass can run turns at once; more wait their turn).
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 60
+#: A turn also holds its conversation's advisory lock (bot.storage.locks) on a
+#: connection of its own, from a pool apart (``Database.lock_engine``). Sharing one pool
+#: deadlocked: turns holding their locks took every connection and waited for one more
+#: until the 30 s pool timeout, and every message of a busy minute got 503.
+#: Budget ``workers x (both pools' size + overflow)`` within the server's max_connections;
+#: connections beyond the pool size are opened only at a peak and closed after it.
+LOCK_POOL_SIZE = 5
+LOCK_MAX_OVERFLOW = 60
 #: Execution option that makes a SQLite transaction start DEFERRED (read-only sessions).
 _DEFERRED = "yichuang_sqlite_deferred"
 
@@ -157,6 +160,9 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self._engine_kwargs = engine_kwargs
+        self._lock_engine: Engine | None = None
+        self._lock_engine_guard = threading.Lock()
         self._read_engine = self.engine.execution_options(**{_DEFERRED: True})
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self._read_engine, expire_on_commit=False)
@@ -198,6 +204,16 @@ class Database:
             if writers is not None:
                 writers.release()
 
+    @property
+    def lock_engine(self) -> Engine:
+        """PostgreSQL: the engine whose connections hold a turn's advisory lock (see
+        ``LOCK_POOL_SIZE``); created on first use, so SQLite never opens it."""
+        with self._lock_engine_guard:
+            if self._lock_engine is None:
+                options = {"pool_size": LOCK_POOL_SIZE, "max_overflow": LOCK_MAX_OVERFLOW}
+                self._lock_engine = make_engine(self.url, **{**options, **self._engine_kwargs})
+            return self._lock_engine
+
     def ping(self) -> bool:
         """True when the database answers (for ``GET /health``)."""
         try:
@@ -209,3 +225,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        with self._lock_engine_guard:
+            if self._lock_engine is not None:
+                self._lock_engine.dispose()

@@ -4,7 +4,8 @@ Within a process a ``threading.Lock`` per conversation keeps a burst from one
 sender in arrival order. With PostgreSQL, several processes (``serve
 --workers``, several containers) may receive messages of the same sender, so
 the turn also holds a session-level advisory lock keyed by the conversation,
-on a connection of its own, until the answer is stored. SQLite serialises
+on a connection of its own (from ``Database.lock_engine``, a pool apart from the
+sessions'), until the answer is stored. SQLite serialises
 writers itself and is meant for one process; there the in-process lock is all.
 """
 
@@ -51,7 +52,7 @@ class ConversationLocks:
                 yield
                 return
             key = advisory_key(channel, sender_id)
-            with self.database.engine.connect() as connection:
+            with self.database.lock_engine.connect() as connection:
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
                 connection.commit()
                 try:
@@ -87,7 +88,7 @@ def try_lease(database: Database, kind: str, ident: int) -> Lease | None:
     key = advisory_key(kind, str(ident))
     if database.dialect != "postgresql":
         return Lease(None, key)
-    connection = database.engine.connect()
+    connection = database.lock_engine.connect()
     try:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
         connection.commit()

@@ -28,6 +28,7 @@ from bot.channels.wechat import Codec, sha1_signature
 class Sent:
     touser: str
     content: str
+    at: float = field(default_factory=time.time)  # when the platform took it
 
 
 @dataclass
