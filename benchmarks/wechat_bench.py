@@ -11,7 +11,9 @@ each send their next message 1–3 s after the previous push was acknowledged
 up). The ack latency is the time from sending a push to WeChat getting the HTTP
 answer (the passive reply, or "success" when the answer follows as 客服消息).
 First with the simulator as it is, then with every court API request delayed
-by ``--delay`` seconds (``PUT /court-sim/_sim/faults``).
+by ``--delay`` seconds (``PUT /court-sim/_sim/faults``). Users start within the
+first two seconds of a phase; ``--start-burst`` sends every user's first push at
+the same instant instead.
 """
 
 from __future__ import annotations
@@ -97,9 +99,13 @@ async def user(
     stop: float,
     rng: random.Random,
     counter: list[int],
+    stagger: float,
 ) -> None:
     scripts = all_scripts()
     generation = 0
+    # People start within the first ``stagger`` seconds, as later messages follow 1–3 s
+    # after the previous answer.
+    await asyncio.sleep(rng.uniform(0.0, stagger))
     while time.monotonic() < stop:
         generation += 1
         openid = f"o{name}-{generation}"
@@ -133,7 +139,7 @@ async def user(
 
 
 async def phase(
-    url: str, fake: Any, users: int, seconds: float, seed: int, pids: list[int]
+    url: str, fake: Any, users: int, seconds: float, seed: int, pids: list[int], stagger: float
 ) -> dict[str, Any]:
     acks = Acks()
     cpu_before, began, meter = cpu_seconds(pids), time.monotonic(), CpuMeter(pids)
@@ -145,7 +151,16 @@ async def phase(
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
         await asyncio.gather(
             *(
-                user(f"{seed}-{i}", http, fake, acks, stop, random.Random(rng.random()), counter)
+                user(
+                    f"{seed}-{i}",
+                    http,
+                    fake,
+                    acks,
+                    stop,
+                    random.Random(rng.random()),
+                    counter,
+                    stagger,
+                )
                 for i in range(users)
             )
         )
@@ -195,8 +210,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase")
     parser.add_argument("--delay", type=float, default=4.0, help="court API delay, seconds")
+    parser.add_argument(
+        "--start-burst", action="store_true", help="every user's first push at one instant"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    stagger = 0.0 if args.start_burst else 2.0
 
     fake = FakeWeChat(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, aes_key=AES_KEY)
     model = trained_model()
@@ -205,6 +224,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "users": args.users,
         "seconds": args.seconds,
+        "start_within_s": stagger,
     }
     with (
         serve_in_thread(fake.app()) as api_url,
@@ -225,13 +245,13 @@ def main() -> None:
     ):
         pids = server.pids()
         results["court_normal"] = asyncio.run(
-            phase(server.url, fake, args.users, args.seconds, 1, pids)
+            phase(server.url, fake, args.users, args.seconds, 1, pids, stagger)
         )
         fault = {"delay_seconds": args.delay}
         response = httpx.put(f"{server.url}/court-sim/_sim/faults", json=fault, timeout=10)
         response.raise_for_status()
         results[f"court_delayed_{args.delay:g}s"] = asyncio.run(
-            phase(server.url, fake, args.users, args.seconds, 2, pids)
+            phase(server.url, fake, args.users, args.seconds, 2, pids, stagger)
         )
         results["rss"] = server.rss()
     if args.json:
