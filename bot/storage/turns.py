@@ -180,6 +180,10 @@ _MARK_ANSWERED = (
 )
 
 
+#: A race lost to a concurrent request is settled by the next try; more is not a race.
+_ATTEMPTS = 3
+
+
 def record_inbound(
     session: Session,
     *,
@@ -198,10 +202,11 @@ def record_inbound(
     if not channel or not sender_id:
         raise StoreError("channel and sender_id must not be empty")
     session.flush()  # ORM changes of this session go first, in order
-    while True:  # again only after losing a race to a concurrent request (PostgreSQL)
+    for _ in range(_ATTEMPTS):  # again only after losing a race to a concurrent request
         stored = _record_once(session, channel, sender_id, text, parse, external_id)
         if stored is not None:
             return stored
+    raise StoreError(f"message not stored after {_ATTEMPTS} attempts: conflicting writes")
 
 
 def _record_once(

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import func, select
 
-from bot.storage import repo
+from bot.storage import repo, turns
 from bot.storage.db import Database
 from bot.storage.models import Conversation, Message
+from bot.storage.turns import StoreError
 
 T = TypeVar("T")
 THREADS = 8
@@ -79,3 +81,13 @@ def test_a_delivery_retried_at_once_is_stored_once(db: Database) -> None:
     assert sorted(_at_once(deliver)) == [False] * (THREADS - 1) + [True]
     with db.session(readonly=True) as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_a_conflict_that_is_not_a_race_fails_instead_of_looping(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every try "loses the race" to create the conversation: after a few tries the store
+    # refuses (the webhook answers 500 and the platform retries) instead of spinning.
+    monkeypatch.setattr(turns, "_create_conversation", lambda *args: None)
+    with pytest.raises(StoreError, match="attempts"), db.session() as session:
+        turns.record_inbound(session, channel="rest", sender_id="nobody", text="你好", parse=None)
