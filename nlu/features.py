@@ -121,13 +121,17 @@ def _load_cached_dictionary(path: Path) -> bool:
 def _save_dictionary(path: Path) -> None:
     """Written atomically; a read-only directory just means no cache."""
     data = (_dictionary_stamp(), jieba.dt.FREQ, jieba.dt.total)
+    partial: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as out:
+            partial = out.name
             pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(out.name, path)
+        os.replace(partial, path)
     except OSError as exc:
         log.info("jieba dictionary not cached in %s: %s", path.parent, exc)
+        if partial is not None:
+            Path(partial).unlink(missing_ok=True)  # a full disk leaves no half-written file
 
 
 @cache

@@ -108,7 +108,7 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    #: The seq the next message gets; bumped atomically (see repo.add_inbound).
+    #: The seq the next message gets; bumped atomically (see turns.record_inbound).
     next_seq: Mapped[int] = mapped_column(default=1)
 
     def __repr__(self) -> str:

@@ -118,24 +118,6 @@ def add_inbound(
     return session.get(Message, stored.message_id) if stored.fresh else None
 
 
-def find_inbound(session: Session, *, conversation_id: int, external_id: str) -> Message | None:
-    """The stored message with this platform id (the first delivery of a redelivered one)."""
-    return session.scalars(
-        select(Message).where(
-            Message.conversation_id == conversation_id,
-            Message.external_id == external_id,
-            Message.direction == "in",
-        )
-    ).one_or_none()
-
-
-def mark_answered(session: Session, *, message: Message) -> None:
-    """The message's answer is stored: forget its unmasked text, recovery need not look again."""
-    message.answered_at = utcnow()
-    message.pending_text = None
-    session.flush()
-
-
 def redact_message(
     session: Session, *, message_id: int, text: str, parse: dict[str, Any] | None
 ) -> None:

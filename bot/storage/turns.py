@@ -327,9 +327,11 @@ def store_answer(
                 for i, reply in enumerate(replies)
             ]
             connection.execute(_INSERT_MESSAGES, rows)
-    connection.execute(_MARK_ANSWERED, {"by_message_id": message_id, "now": now})
+    mark_answered(session, message_id=message_id, now=now)
 
 
-def mark_answered(session: Session, *, message_id: int) -> None:
-    """Answered with nothing to send (a person owns the chat): only the flag and the text."""
-    store_answer(session, conversation_id=0, message_id=message_id, replies=[])
+def mark_answered(session: Session, *, message_id: int, now: datetime | None = None) -> None:
+    """The message needs no turn any more: flagged answered, its unmasked text forgotten."""
+    session.flush()
+    params = {"by_message_id": message_id, "now": now or utcnow()}
+    session.connection().execute(_MARK_ANSWERED, params)

@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select, text
 
 from bot.desk import service
 from bot.desk.auth import StaffUser
-from bot.storage import repo
+from bot.storage import repo, turns
 from bot.storage.db import Database
 from bot.storage.masking import mask_number
 from bot.storage.models import AuditEvent, Callback, Conversation, Message, Rating
@@ -84,7 +84,7 @@ def _full_chat(db: Database, sender: str, said: Said) -> Chat:
         repo.add_outbound(
             session, conversation=conversation, text="财产案件受理费：1,050元", payload=None
         )
-        repo.mark_answered(session, message=question)
+        turns.mark_answered(session, message_id=question.id)
         repo.add_inbound(session, conversation=conversation, text=said.case_number, parse=None)
         repo.set_status(
             session,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot.storage import repo
+from bot.storage import repo, turns
 from bot.storage.db import Database
 from bot.storage.models import AuditEvent, Conversation, Message
 
@@ -46,7 +46,7 @@ def test_personal_numbers_never_reach_the_database_verbatim(
                 parse=nlu_pipeline.parse(message),
             )
             assert inbound is not None and inbound.pending_text == message  # until answered
-            repo.mark_answered(session, message=inbound)
+            turns.mark_answered(session, message_id=inbound.id)
         repo.add_outbound(
             session,
             conversation=conversation,
