@@ -13,9 +13,10 @@ turn is two short transactions of plain statements:
    the replies' numbers; one INSERT stores the replies; one UPDATE marks the
    message answered.
 
-The rows are composed by ``inbound_row`` / ``outbound_row``, which the ORM helpers
-of ``bot.storage.repo`` use too, so masking is decided in one place. Every
-function here runs inside the caller's session and transaction.
+The rows are composed by ``inbound_row`` / ``outbound_row``, so masking is decided
+in one place: ``repo.add_outbound`` (staff replies) builds its row with
+``outbound_row`` too, and ``repo.add_inbound`` is ``record_inbound``'s ORM face.
+Every function here runs inside the caller's session and transaction.
 """
 
 from __future__ import annotations
@@ -327,11 +328,11 @@ def store_answer(
                 for i, reply in enumerate(replies)
             ]
             connection.execute(_INSERT_MESSAGES, rows)
-    mark_answered(session, message_id=message_id, now=now)
+    connection.execute(_MARK_ANSWERED, {"by_message_id": message_id, "now": now})
 
 
-def mark_answered(session: Session, *, message_id: int, now: datetime | None = None) -> None:
+def mark_answered(session: Session, *, message_id: int) -> None:
     """The message needs no turn any more: flagged answered, its unmasked text forgotten."""
     session.flush()
-    params = {"by_message_id": message_id, "now": now or utcnow()}
+    params = {"by_message_id": message_id, "now": utcnow()}
     session.connection().execute(_MARK_ANSWERED, params)
