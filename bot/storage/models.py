@@ -279,3 +279,45 @@ class DeskSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- Hardening (migration 0004) --------------------------------------------
+
+
+class WebchatSession(Base):
+    """A web chat browser: its sender id and only the SHA-256 of its secret credential."""
+
+    __tablename__ = "webchat_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AttemptCounter(Base):
+    """Failed attempts (logins, proofs) under one hashed key, shared by every process.
+
+    ``scope`` names the limit (e.g. ``desk_login``, ``proof_case``); ``key_hash`` is a
+    keyed hash of what is counted (username, address, case number), never the value.
+    A row is worthless after ``expires_at`` and may be deleted by anyone.
+    """
+
+    __tablename__ = "attempt_counters"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class HealthProbe(Base):
+    """One row that ``GET /health`` rewrites, to prove the store can be written."""
+
+    __tablename__ = "health_probe"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
