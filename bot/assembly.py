@@ -68,13 +68,15 @@ def build_conversations(
     nlu: NluHolder | None = None,
     kb: KnowledgeBase | None = None,
 ) -> ConversationService:
+    from bot.attempt_limits import Counters, StoredProofAttempts
     from bot.conversation import ConversationService
 
     kb = kb or load_knowledge(settings.court_config_dir(), settings.public_base_url)
-    engine = DialogEngine(kb, court, BusinessHours.parse(settings.business_hours))
-    return ConversationService(
-        database or open_database(settings), (nlu or NluHolder(settings)).get, engine
-    )
+    database = database or open_database(settings)
+    # Wrong proofs are counted in the store, so every process and channel counts together.
+    attempts = StoredProofAttempts(Counters(database, settings.attempt_key))
+    engine = DialogEngine(kb, court, BusinessHours.parse(settings.business_hours), attempts)
+    return ConversationService(database, (nlu or NluHolder(settings)).get, engine)
 
 
 @contextmanager

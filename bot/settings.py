@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     desk_secret_key: str | None = None
+    #: Key of the hashes in the shared attempt counters (logins, proofs); unset = a random
+    #: secret kept in the database, the same for every process (bot.storage.attempts).
+    attempt_key: str | None = None
+    #: Proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs
+    #: (e.g. "127.0.0.1,10.0.0.0/8"); empty = the header is ignored (bot.client_address).
+    trusted_proxies: str = ""
     #: A desk login ends after this many minutes without use (and after 12 h in any case).
     desk_idle_minutes: int = 30
     business_hours: str = "Mon-Fri 08:30-12:00,14:30-17:30"
