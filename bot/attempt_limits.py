@@ -25,6 +25,8 @@ from dialogs.attempts import ProofFailure, ProofRule
 
 LOGIN = Limit("desk_login", 5, timedelta(minutes=5), timedelta(minutes=5))
 LOGIN_ADDRESS = Limit("desk_login_address", 20, timedelta(minutes=15), timedelta(minutes=15))
+#: How often one process deletes expired counters as it records failures.
+PURGE_EVERY = timedelta(minutes=1)
 #: The audit action written when a case number is locked for everyone.
 CASE_LOCKED = "proof_case_locked"
 
@@ -42,6 +44,7 @@ class Counters:
         self.database = database
         self._hasher = KeyHasher(key.encode("utf-8")) if key else None
         self._lock = threading.Lock()
+        self._purged_at: datetime | None = None
 
     def hash(self, *parts: str) -> str:
         if self._hasher is None:
@@ -50,6 +53,19 @@ class Counters:
                     with self.database.session() as session:
                         self._hasher = KeyHasher(attempts.database_secret(session))
         return self._hasher(*parts)
+
+    def record(self, keyed: list[tuple[Limit, str]], now: datetime) -> list[Failure]:
+        """One failure under each key, in one transaction (plus, once a minute, a purge).
+
+        The purge keeps a flood of made-up keys from filling the table between
+        the daily retention purges.
+        """
+        with self.database.session() as session:
+            failures = [attempts.record_failure(session, limit, key, now) for limit, key in keyed]
+            if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+                self._purged_at = now
+                attempts.purge_expired(session, now)
+        return failures
 
     def blocked(self, keyed: list[tuple[Limit, str]], now: datetime) -> int | None:
         """The longest wait among these keys' locks, or None when none is locked."""
@@ -75,10 +91,10 @@ class LoginLimits:
         return self.counters.blocked(self._keys(username, address), now)
 
     def failed(self, username: str, address: str, now: datetime) -> None:
-        with self.counters.database.session() as session:
-            for limit, key in self._keys(username, address):
-                if attempts.record_failure(session, limit, key, now).locked_now:
-                    log.warning("desk login locked (%s) for %s", limit.scope, limit.lock)
+        keyed = self._keys(username, address)
+        for (limit, _), failure in zip(keyed, self.counters.record(keyed, now), strict=True):
+            if failure.locked_now:
+                log.warning("desk login locked (%s) for %s", limit.scope, limit.lock)
 
     def succeeded(self, username: str, address: str) -> None:
         limit, key = self._keys(username, address)[0]
@@ -103,12 +119,11 @@ class StoredProofAttempts:
 
     def record_failure(self, case_number: str, sender: str, now: datetime) -> ProofFailure:
         keyed = self._keys(case_number, sender)
-        results: dict[str, Failure] = {}
-        with self.counters.database.session() as session:
-            for limit, key in keyed:
-                results[limit.scope] = attempts.record_failure(session, limit, key, now)
-            if results[rules.CASE.scope].locked_now:
-                minutes = int(rules.CASE.lock.total_seconds() // 60)
+        counted = self.counters.record(keyed, now)
+        results = {limit.scope: failure for (limit, _), failure in zip(keyed, counted, strict=True)}
+        if results[rules.CASE.scope].locked_now:
+            minutes = int(rules.CASE.lock.total_seconds() // 60)
+            with self.counters.database.session() as session:
                 repo.add_audit(
                     session,
                     actor="system",

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.background import every
 from bot.settings import Settings
-from bot.storage import repo
+from bot.storage import attempts, repo
 from bot.storage.db import Database
 from bot.storage.models import Callback, Conversation, Rating, utcnow
 
@@ -81,6 +81,7 @@ def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeR
     ratings_before = _count(session, Rating)
     callbacks_before = _count(session, Callback)
     messages = repo.purge_older_than(session, days=days, now=now)
+    attempts.purge_expired(session, now)  # login and proof counters nobody needs any more
     return PurgeResult(
         days=days,
         cutoff=cutoff,
