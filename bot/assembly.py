@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from bot.court.client import CourtObserver
     from nlu.pipeline import NluPipeline
 
-#: Where ``serve`` mounts the built-in court simulator when no court API is configured.
-SIMULATOR_PATH = "/court-sim"
-
 
 class NluHolder:
     """Loads the NLU pipeline once (training it first if needed), thread-safely."""
@@ -81,13 +78,12 @@ def build_conversations(
 
 @contextmanager
 def court_for_terminal(settings: Settings) -> Iterator[CourtGateway]:
-    """The configured court API, or the built-in simulator served on a loopback port."""
+    """The configured court API, or the built-in simulator on a loopback port with its own key."""
     if settings.court_api_url:
         yield http_court(settings)
         return
-    from bot.court.simulator import create_simulator
-    from bot.serving import serve_in_thread
+    from bot.court.builtin import BuiltinSimulator
+    from bot.court.client import HttpCourtGateway
 
-    simulator = create_simulator(settings.court_fixture, settings.court_api_key)
-    with serve_in_thread(simulator) as base_url:
-        yield http_court(settings, base_url)
+    with BuiltinSimulator(settings).running() as simulator:
+        yield HttpCourtGateway(simulator.url, simulator.api_key)

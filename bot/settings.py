@@ -25,12 +25,11 @@ class Settings(BaseSettings):
     nlu_model_path: Path = Path("var/nlu/model.pkl")
     #: Rasa-format training data; unset = the data shipped in nlu/data.
     nlu_data_dir: Path | None = None
-    #: How this process reaches itself over loopback (the built-in court simulator
-    #: is served at {local_url}/court-sim); `serve` sets it from --host/--port.
+    #: How this process reaches itself over loopback; `serve` sets it from --host/--port.
     local_url: str = "http://127.0.0.1:8000"
     court_api_url: str | None = None
-    #: Let tests break the built-in simulator on purpose (/court-sim/_sim/faults);
-    #: never in production.
+    #: Let tests break the built-in simulator on purpose (its /_sim/faults, on its own
+    #: loopback port); never in production.
     court_sim_faults: bool = False
     court_api_key: str | None = None
     court_fixture: Path | None = None
