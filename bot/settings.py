@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     recovery_interval_seconds: float = Field(default=30.0, ge=0)
     #: A message or delivery younger than this is still in its own request's hands.
     recovery_grace_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from bot.client_address import parse_proxies
+
+        parse_proxies(value)  # a typo stops start-up, not every request
+        return value
 
     def court_config_dir(self) -> Path | None:
         """The configuration directory if it exists, else None (= nothing configured)."""
