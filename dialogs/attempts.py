@@ -76,11 +76,20 @@ def seconds_until(until: datetime, now: datetime) -> int:
     return max(1, math.ceil((until - now).total_seconds()))
 
 
+#: Beyond this many counts the in-memory version drops those that no longer matter.
+MEMORY_PRUNE_AT = 10_000
+
+
 @dataclass
 class _Count:
     failures: int
     started: datetime
     locked_until: datetime | None = None
+
+    def over(self, rule: ProofRule, now: datetime) -> bool:
+        """Its window has passed and it holds no lock: it counts for nothing any more."""
+        window_over = now - self.started >= rule.window
+        return window_over and (self.locked_until is None or self.locked_until <= now)
 
 
 class MemoryProofAttempts:
@@ -106,6 +115,8 @@ class MemoryProofAttempts:
         locks: list[int] = []
         left = SOURCE_CASE.limit
         with self._lock:
+            if len(self._counts) > MEMORY_PRUNE_AT:
+                self._prune(now)
             for rule in RULES:
                 entry = (rule.scope, by_scope[rule.scope])
                 count = self._counts.get(entry)
@@ -123,6 +134,11 @@ class MemoryProofAttempts:
                 if rule is SOURCE_CASE:
                     left = max(0, rule.limit - count.failures)
         return ProofFailure(left, max(locks, default=None))
+
+    def _prune(self, now: datetime) -> None:
+        by_scope = {rule.scope: rule for rule in RULES}
+        for entry in [e for e, c in self._counts.items() if c.over(by_scope[e[0]], now)]:
+            del self._counts[entry]
 
     def record_success(self, case_number: str, sender: str) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogs.attempts import CASE as CASE_RULE
-from dialogs.attempts import SOURCE, SOURCE_CASE, MemoryProofAttempts
+from dialogs.attempts import MEMORY_PRUNE_AT, SOURCE, SOURCE_CASE, MemoryProofAttempts
 from dialogs.state import DialogState
 from nlu.pipeline import NluPipeline
 from tests.dialogs.test_engine import CASE, THURSDAY, Chat
@@ -82,3 +82,18 @@ def test_the_sender_is_kept_only_as_a_hash(nlu_pipeline: NluPipeline) -> None:
     _guess(chat)
     assert seen and all(len(s) == 64 and "litigant" not in s for s in seen)
     assert "litigant" not in str(chat.state.to_dict())
+
+
+def test_the_memory_version_forgets_only_what_no_longer_counts() -> None:
+    attempts = MemoryProofAttempts()
+    for _ in range(SOURCE_CASE.limit):
+        attempts.record_failure(CASE, "locked", THURSDAY)
+    for n in range(MEMORY_PRUNE_AT):
+        attempts.record_failure(f"（2025）内0602民初{n}号", f"s{n}", THURSDAY)
+    later = THURSDAY + timedelta(minutes=14)
+    attempts.record_failure(OTHER_CASE, "late", later)  # over the bound: a prune runs
+    assert attempts.blocked(CASE, "locked", later) is not None  # still locked, still kept
+    assert len(attempts._counts) > MEMORY_PRUNE_AT  # nothing had expired yet
+    much_later = THURSDAY + timedelta(hours=2)
+    attempts.record_failure(OTHER_CASE, "late", much_later)
+    assert len(attempts._counts) == 3  # only the newest failure's three counts are left
