@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ SESSION_EXPIRED = "登录已过期，请重新登录"
 BAD_CSRF = "页面已过期或请求来源不明，请刷新页面后重试"
 NOT_ADMIN = "只有管理员可以进行此操作"
 BAD_CREDENTIALS = "用户名或密码不正确"
-TOO_MANY = "登录失败次数过多，请 5 分钟后再试"
+TOO_MANY = "登录失败次数过多，请 {minutes} 分钟后再试"
 
 log = logging.getLogger("bot.desk.auth")
 
@@ -190,7 +191,8 @@ def auth_router() -> APIRouter:
         # Checked before the password: during a lock the right one is refused too.
         wait = await run_in_threadpool(limits.blocked, username, address, now)
         if wait is not None:
-            return _message(429, TOO_MANY, **{"Retry-After": str(wait)})
+            too_many = TOO_MANY.format(minutes=max(1, math.ceil(wait / 60)))
+            return _message(429, too_many, **{"Retry-After": str(wait)})
         database = _database(request)
 
         def check() -> tuple[StaffUser, str, str] | None:
