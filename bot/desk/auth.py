@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.attempt_limits import LOGIN, Counters, LoginLimits
+from bot.attempt_limits import Counters, LoginLimits
 from bot.client_address import came_over_https, client_address
 from bot.desk import accounts
 from bot.storage import repo
@@ -36,8 +36,6 @@ from bot.storage.models import utcnow
 COOKIE_NAME = "yichuang_desk"
 COOKIE_PATH = "/desk"
 CSRF_HEADER = "X-CSRF-Token"
-#: Failed logins per username and address before the door shuts (bot.attempt_limits).
-MAX_FAILURES = LOGIN.limit
 _MAX_LOGIN_BODY = 4096
 
 NOT_LOGGED_IN = "请先登录"
