@@ -1,9 +1,9 @@
 """The court case API simulator: the court's system as the assistant sees it, served from a fixture.
 
 ``create_simulator`` returns a self-contained FastAPI app. It runs on its own
-(``yichuang court-sim``) or mounted inside the main app (``serve`` mounts it at
-``/court-sim``); it uses only paths relative to where it is mounted and needs
-no lifespan, because Starlette does not run a mounted app's lifespan.
+(``yichuang court-sim``) or, as the built-in demo court, on a loopback port the
+app starts (bot.court.builtin); it uses only paths relative to where it is
+mounted and needs no lifespan, so it can be mounted in a test's app too.
 """
 
 # No "from __future__ import annotations": FastAPI must see the real types of the
