@@ -11,9 +11,10 @@ each send their next message 1–3 s after the previous push was acknowledged
 up). The ack latency is the time from sending a push to WeChat getting the HTTP
 answer (the passive reply, or "success" when the answer follows as 客服消息).
 First with the simulator as it is, then with every court API request delayed
-by ``--delay`` seconds (``PUT /court-sim/_sim/faults``). Users start within the
-first two seconds of a phase; ``--start-burst`` sends every user's first push at
-the same instant instead.
+by ``--delay`` seconds (``PUT /_sim/faults`` on a simulator the benchmark runs
+and names as the court API: the app's own one is reachable by the app only).
+Users start within the first two seconds of a phase; ``--start-burst`` sends
+every user's first push at the same instant instead.
 """
 
 from __future__ import annotations
@@ -202,7 +203,12 @@ def _late_answers(sent: list[Any], waiting: list[tuple[str, float]]) -> list[flo
     return late
 
 
+#: The key of the court simulator the benchmark runs (and names as the court API).
+COURT_KEY = "wechat-bench-court-key"
+
+
 def main() -> None:
+    from bot.court.simulator import create_simulator
     from bot.serving import serve_in_thread
     from tests.fakes.wechat_server import FakeWeChat
 
@@ -228,6 +234,7 @@ def main() -> None:
     }
     with (
         serve_in_thread(fake.app()) as api_url,
+        serve_in_thread(create_simulator(None, COURT_KEY, faults=True)) as court_url,
         workdir("yichuang-wechat-") as directory,
         database("sqlite", directory) as url,
         serve(
@@ -240,6 +247,8 @@ def main() -> None:
                 "YICHUANG_WECHAT_APP_ID": APP_ID,
                 "YICHUANG_WECHAT_APP_SECRET": APP_SECRET,
                 "YICHUANG_WECHAT_API_BASE_URL": api_url + "/",
+                "YICHUANG_COURT_API_URL": court_url,
+                "YICHUANG_COURT_API_KEY": COURT_KEY,
             },
         ) as server,
     ):
@@ -248,7 +257,9 @@ def main() -> None:
             phase(server.url, fake, args.users, args.seconds, 1, pids, stagger)
         )
         fault = {"delay_seconds": args.delay}
-        response = httpx.put(f"{server.url}/court-sim/_sim/faults", json=fault, timeout=10)
+        response = httpx.put(
+            f"{court_url}/_sim/faults", json=fault, headers={"X-API-Key": COURT_KEY}, timeout=10
+        )
         response.raise_for_status()
         results[f"court_delayed_{args.delay:g}s"] = asyncio.run(
             phase(server.url, fake, args.users, args.seconds, 2, pids, stagger)

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
+from bot.assembly import NluHolder, build_conversations, http_court, open_database
 from bot.channels.rest import rest_router
 from bot.channels.webchat import webchat_router
 from bot.channels.wechat import register as register_wechat
@@ -61,9 +62,10 @@ def create_app(
     """Build the app from explicit settings, so tests can pass their own.
 
     ``channels=False`` leaves out WeChat and Telegram, for tests that mount them
-    with their own options. Without ``YICHUANG_COURT_API_URL`` the court simulator
-    is mounted at /court-sim and reached over real HTTP through
-    ``settings.local_url``, as the real court API would be.
+    with their own options. Without ``YICHUANG_COURT_API_URL`` the built-in court
+    simulator runs while the app does, on a loopback port of its own with a key
+    made at start (bot.court.builtin), and is reached over real HTTP, as the real
+    court API would be; it is never served on the app's own port.
     """
     from bot.web.routes import web_router
     from dialogs.kb import load_knowledge
@@ -73,12 +75,15 @@ def create_app(
     nlu = NluHolder(settings)
     database = open_database(settings)
     metrics = Metrics(database)  # this app's own registry: no state shared between apps
+    simulator = None
     if settings.court_api_url:
         court = http_court(settings, observer=metrics)
     else:
-        court = http_court(
-            settings, settings.local_url.rstrip("/") + SIMULATOR_PATH, observer=metrics
-        )
+        from bot.court.builtin import BuiltinSimulator
+        from bot.court.client import HttpCourtGateway
+
+        simulator = BuiltinSimulator(settings)
+        court = HttpCourtGateway(simulator.url, simulator.api_key, observer=metrics)
     kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
     conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
     conversations.metrics = metrics
@@ -87,11 +92,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if simulator is not None:  # before any turn (or the recovery pass) needs the court
+            await run_in_threadpool(simulator.start)
         if preload_nlu:
             # The first litigant should not wait for the model, nor for jieba's
             # dictionary, which loads on the first parse (about a second).
             nlu.get().parse("你好")
         yield
+        if simulator is not None:
+            await run_in_threadpool(simulator.stop)
         database.dispose()
 
     app = FastAPI(title="一窗 Yichuang", version="0.1.0", lifespan=lifespan)
@@ -105,15 +114,7 @@ def create_app(
     app.state.deliver = make_deliver(app.state)
     app.state.apply_business_hours = lambda hours: setattr(conversations.engine, "hours", hours)
 
-    if not settings.court_api_url:
-        from bot.court.simulator import create_simulator
-
-        app.mount(
-            SIMULATOR_PATH,
-            create_simulator(
-                settings.court_fixture, settings.court_api_key, faults=settings.court_sim_faults
-            ),
-        )
+    app.state.court_simulator = simulator  # for tests' fault injection only
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from bot.court.client import CourtObserver
     from nlu.pipeline import NluPipeline
 
-#: Where ``serve`` mounts the built-in court simulator when no court API is configured.
-SIMULATOR_PATH = "/court-sim"
-
 
 class NluHolder:
     """Loads the NLU pipeline once (training it first if needed), thread-safely."""
@@ -68,24 +65,25 @@ def build_conversations(
     nlu: NluHolder | None = None,
     kb: KnowledgeBase | None = None,
 ) -> ConversationService:
+    from bot.attempt_limits import Counters, StoredProofAttempts
     from bot.conversation import ConversationService
 
     kb = kb or load_knowledge(settings.court_config_dir(), settings.public_base_url)
-    engine = DialogEngine(kb, court, BusinessHours.parse(settings.business_hours))
-    return ConversationService(
-        database or open_database(settings), (nlu or NluHolder(settings)).get, engine
-    )
+    database = database or open_database(settings)
+    # Wrong proofs are counted in the store, so every process and channel counts together.
+    attempts = StoredProofAttempts(Counters(database, settings.attempt_key))
+    engine = DialogEngine(kb, court, BusinessHours.parse(settings.business_hours), attempts)
+    return ConversationService(database, (nlu or NluHolder(settings)).get, engine)
 
 
 @contextmanager
 def court_for_terminal(settings: Settings) -> Iterator[CourtGateway]:
-    """The configured court API, or the built-in simulator served on a loopback port."""
+    """The configured court API, or the built-in simulator on a loopback port with its own key."""
     if settings.court_api_url:
         yield http_court(settings)
         return
-    from bot.court.simulator import create_simulator
-    from bot.serving import serve_in_thread
+    from bot.court.builtin import BuiltinSimulator
+    from bot.court.client import HttpCourtGateway
 
-    simulator = create_simulator(settings.court_fixture, settings.court_api_key)
-    with serve_in_thread(simulator) as base_url:
-        yield http_court(settings, base_url)
+    with BuiltinSimulator(settings).running() as simulator:
+        yield HttpCourtGateway(simulator.url, simulator.api_key)

@@ -89,7 +89,7 @@ class ConversationService:
             fresh = inbound.fresh  # a redelivery was counted when first stored
             if fresh and self.metrics is not None:
                 self.metrics.message(channel, parse)
-            return self._finish_turn(opened, parse, now)
+            return self._finish_turn(opened, parse, now, source=(channel, sender_id))
 
     def recover(self, message_id: int) -> bool:
         """Answer a stored message whose turn never finished; False when nothing was owed.
@@ -118,7 +118,7 @@ class ConversationService:
                     conversation.id, inbound.id, conversation.status, conversation.state
                 )
                 opened = self._open_turn(session, owed, parse)
-            self._finish_turn(opened, parse, now)
+            self._finish_turn(opened, parse, now, source=(channel, sender_id))
             return True
 
     def give_up(self, message_id: int) -> bool:
@@ -211,13 +211,18 @@ class ConversationService:
         _store_answer(session, inbound.conversation_id, inbound.message_id, opened.notes)
         return opened
 
-    def _finish_turn(self, opened: _OpenTurn, parse: dict[str, Any], now: datetime) -> list[Reply]:
-        """Run the dialogs and store the answer, the new state and any handoff (session 2)."""
+    def _finish_turn(
+        self, opened: _OpenTurn, parse: dict[str, Any], now: datetime, *, source: tuple[str, str]
+    ) -> list[Reply]:
+        """Run the dialogs and store the answer, the new state and any handoff (session 2).
+
+        ``source`` (channel, sender id) is who the wrong-proof limits count (hashed there).
+        """
         conversation_id, state = opened.conversation_id, opened.state
         if state is None:
             publish({"type": "message", "conversation_id": conversation_id})
             return opened.notes
-        turn = self.engine.turn(state, parse, now)
+        turn = self.engine.turn(state, parse, now, sender="\x1f".join(source))
         inbound_id = opened.inbound_id
         with self.database.session() as session:
             status = turns.answerable(

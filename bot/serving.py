@@ -51,6 +51,7 @@ def serve_in_thread(
             port=port,
             log_level="warning",
             lifespan="on",
+            proxy_headers=False,  # bot.client_address decides whom to believe
             timeout_graceful_shutdown=5,  # open event streams must not hold a restart
             **extra,
         )
@@ -87,6 +88,7 @@ def serve_forever(
             port=port,
             log_config=logging_config(level, as_json=as_json),
             timeout_graceful_shutdown=5,
+            proxy_headers=False,  # X-Forwarded-For: only from YICHUANG_TRUSTED_PROXIES
         )
         return
     from uvicorn.supervisors import Multiprocess
@@ -99,6 +101,7 @@ def serve_forever(
         factory=True,
         log_config=logging_config(level, as_json=as_json),
         timeout_graceful_shutdown=5,
+        proxy_headers=False,
     )
     # uvicorn binds the shared socket with protocol 0, so asyncio never sets TCP_NODELAY
     # on the connections the workers accept, and a response written in two parts waited

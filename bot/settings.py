@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,14 +25,13 @@ class Settings(BaseSettings):
     nlu_model_path: Path = Path("var/nlu/model.pkl")
     #: Rasa-format training data; unset = the data shipped in nlu/data.
     nlu_data_dir: Path | None = None
-    #: How this process reaches itself over loopback (the built-in court simulator
-    #: is served at {local_url}/court-sim); `serve` sets it from --host/--port.
+    #: How this process reaches itself over loopback; `serve` sets it from --host/--port.
     local_url: str = "http://127.0.0.1:8000"
     court_api_url: str | None = None
     #: Bearer token of the Rasa REST channel (/webhooks/rest/*); unset: loopback clients only.
     rest_token: str | None = None
-    #: Let tests break the built-in simulator on purpose (/court-sim/_sim/faults);
-    #: never in production.
+    #: Let tests break the built-in simulator on purpose (its /_sim/faults, on its own
+    #: loopback port); never in production.
     court_sim_faults: bool = False
     court_api_key: str | None = None
     court_fixture: Path | None = None
@@ -49,6 +48,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     desk_secret_key: str | None = None
+    #: Key of the hashes in the shared attempt counters (logins, proofs); unset = a random
+    #: secret kept in the database, the same for every process (bot.storage.attempts).
+    attempt_key: str | None = None
+    #: Proxies whose X-Forwarded-For is believed: comma-separated IPs or CIDRs
+    #: (e.g. "127.0.0.1,10.0.0.0/8"); empty = the header is ignored (bot.client_address).
+    trusted_proxies: str = ""
     #: A desk login ends after this many minutes without use (and after 12 h in any case).
     desk_idle_minutes: int = 30
     business_hours: str = "Mon-Fri 08:30-12:00,14:30-17:30"
@@ -61,6 +66,14 @@ class Settings(BaseSettings):
     recovery_interval_seconds: float = Field(default=30.0, ge=0)
     #: A message or delivery younger than this is still in its own request's hands.
     recovery_grace_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from bot.client_address import parse_proxies
+
+        parse_proxies(value)  # a typo stops start-up, not every request
+        return value
 
     def court_config_dir(self) -> Path | None:
         """The configuration directory if it exists, else None (= nothing configured)."""

@@ -9,10 +9,12 @@ the two-stage fallback for messages the NLU is unsure of; then the intent's flow
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
 from dialogs import texts
+from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
@@ -63,14 +65,26 @@ SLOT_ENTITIES = {
 
 
 class DialogEngine:
-    def __init__(self, kb: KnowledgeBase, court: CourtGateway, hours: BusinessHours) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        court: CourtGateway,
+        hours: BusinessHours,
+        attempts: ProofAttempts | None = None,
+    ) -> None:
+        """``attempts`` counts wrong proofs; in memory unless the caller shares a store."""
         self.kb = kb
         self.court = court
         self.hours = hours
+        self.attempts: ProofAttempts = attempts or MemoryProofAttempts()
         self.known_intents = frozenset(INTENTS)
 
-    def turn(self, state: DialogState, parse: dict[str, Any], now: datetime) -> Turn:
-        ctx = Context(state, parse, now, self.kb, self.court, self.hours)
+    def turn(
+        self, state: DialogState, parse: dict[str, Any], now: datetime, *, sender: str
+    ) -> Turn:
+        """One message of ``sender`` (any stable id of who writes; only its hash is kept)."""
+        source = hashlib.sha256(sender.encode("utf-8")).hexdigest()
+        ctx = Context(state, parse, now, self.kb, self.court, self.hours, self.attempts, source)
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
         if ctx.intent == "cancel":

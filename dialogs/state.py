@@ -19,8 +19,6 @@ class DialogState:
     clarify: list[str] = field(default_factory=list)  # the intents offered by "您是想问 A 还是 B"
     topic: str | None = None  # the last procedure answered, for its detail buttons
     last_case: str | None = None  # the last case number looked up (never its proof)
-    #: case number → {"count": failed proofs, "locked_until": ISO time or None}
-    proof_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def start_form(self, name: str, **slots: Any) -> None:
         self.form, self.slots, self.requested = name, dict(slots), None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dialogs.attempts import ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.hours import BusinessHours
 from dialogs.kb import KnowledgeBase
@@ -48,6 +49,9 @@ class Context:
     kb: KnowledgeBase
     court: CourtGateway
     hours: BusinessHours
+    attempts: ProofAttempts
+    #: Who is asking, as an opaque hash of channel and sender id (wrong-proof limits).
+    sender: str
 
     @property
     def intent(self) -> str:

@@ -89,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="yichuang-serve-"))
         os.environ[RECOVERY_LOCK_ENV] = os.path.join(directory, "recovery.lock")
         if not settings.court_api_url:
-            os.environ["YICHUANG_COURT_API_URL"] = stack.enter_context(
-                shared_simulator(settings, loopback)
-            )
+            url, key = stack.enter_context(shared_simulator(settings))
+            os.environ["YICHUANG_COURT_API_URL"] = url
+            os.environ["YICHUANG_COURT_API_KEY"] = key  # the workers' court client sends it
         serve_forever(
             WORKER_FACTORY,
             args.host,
@@ -104,23 +104,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def shared_simulator(settings: Settings, host: str) -> Iterator[str]:
-    """The built-in court simulator, once for all workers; yields its URL.
+def shared_simulator(settings: Settings) -> Iterator[tuple[str, str]]:
+    """The built-in court simulator, once for all workers; yields its URL and API key.
 
-    It keeps the access tokens it issues (and its faults) in memory, so one mounted
-    in every worker would refuse a token another worker issued: a look-up whose
+    It keeps the access tokens it issues (and its faults) in memory, so one run by
+    every worker would refuse a token another worker issued: a look-up whose
     requests the kernel spread over two workers would end in "系统繁忙". With
     several workers it runs here, in the supervising process, on a loopback port
-    of its own (its address is logged), and the workers use it as their court API.
+    of its own with a key made for this start (bot.court.builtin); the workers
+    get both through the environment and use it as their court API.
     """
     import logging
 
-    from bot.court.simulator import create_simulator
-    from bot.serving import serve_in_thread
+    from bot.court.builtin import BuiltinSimulator
 
-    simulator = create_simulator(
-        settings.court_fixture, settings.court_api_key, faults=settings.court_sim_faults
-    )
-    with serve_in_thread(simulator, host=host, keep_logging=True) as url:
-        logging.getLogger(__name__).info("court simulator for all workers at %s", url)
-        yield url
+    with BuiltinSimulator(settings).running() as simulator:
+        logging.getLogger(__name__).info("court simulator for all workers at %s", simulator.url)
+        yield simulator.url, simulator.api_key

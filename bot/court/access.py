@@ -13,14 +13,15 @@ import hmac
 import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.court.fixture import FixtureCase, normalize_proof
 
 Clock = Callable[[], float]
-#: Memory bounds: beyond these the oldest tokens / tracked case numbers are dropped.
+#: Memory bounds: the oldest tokens are dropped beyond MAX_TOKENS; at MAX_TRACKED case
+#: numbers, new ones are refused until tracked ones expire (AttemptLimiter).
 MAX_TOKENS = 10_000
 MAX_TRACKED = 10_000
 
@@ -97,35 +98,78 @@ class TokenStore:
         return grant.case_number
 
 
+@dataclass
+class _Attempts:
+    failures: int
+    started: float
+    last: float
+    locked_until: float | None = None
+
+
 class AttemptLimiter:
-    """At most ``limit`` failed verifications per case number within ``window`` seconds.
+    """``limit`` failed verifications per case number within ``window`` seconds lock it
+    for ``lock`` seconds (the window by default); then the count starts over.
 
     Keyed by the case number as asked, whether or not it exists, so being
-    refused says nothing about the case.
+    refused says nothing about the case. Memory is bounded by ``max_tracked``
+    without ever forgetting a case that still counts: only entries whose window
+    and lock have both passed are dropped, and while the table is full of live
+    entries a case number it does not know yet is refused (429), not let through.
     """
 
-    def __init__(self, limit: int, window: float, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        clock: Clock = time.monotonic,
+        *,
+        lock: float | None = None,
+        max_tracked: int = MAX_TRACKED,
+    ) -> None:
         self.limit = limit
         self.window = window
+        self.lock = window if lock is None else lock
+        self.max_tracked = max_tracked
         self._clock = clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        # Least recently failed first: the first entry is always the first to expire.
+        self._entries: OrderedDict[str, _Attempts] = OrderedDict()
+        self._mutex = threading.Lock()
 
-    def _prune(self, failures: deque[float], now: float) -> deque[float]:
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def _live(self, entry: _Attempts, now: float) -> bool:
+        return now - entry.last < max(self.window, self.lock)
+
+    def _make_room(self, now: float) -> bool:
+        """Drop expired entries; True when there is room for one more."""
+        while self._entries:
+            first = next(iter(self._entries.values()))
+            if self._live(first, now):
+                break
+            self._entries.popitem(last=False)
+        return len(self._entries) < self.max_tracked
 
     def blocked(self, key: str) -> bool:
-        with self._lock:
-            failures = self._failures.get(key)
-            return failures is not None and len(self._prune(failures, self._clock())) >= self.limit
+        now = self._clock()
+        with self._mutex:
+            entry = self._entries.get(key)
+            if entry is None:
+                return not self._make_room(now)
+            return entry.locked_until is not None and entry.locked_until > now
 
     def record_failure(self, key: str) -> None:
         now = self._clock()
-        with self._lock:
-            failures = self._prune(self._failures.pop(key, deque()), now)
-            failures.append(now)
-            self._failures[key] = failures  # most recent last, so the oldest go first
-            if len(self._failures) > MAX_TRACKED:
-                self._failures.popitem(last=False)
+        with self._mutex:
+            entry = self._entries.pop(key, None)
+            if entry is not None and (
+                now - entry.started >= self.window
+                or (entry.locked_until is not None and entry.locked_until <= now)
+            ):
+                entry = None  # its window or its lock is over: a fresh count
+            if entry is None:
+                if not self._make_room(now):
+                    return  # full of live entries: blocked() refuses this key meanwhile
+                entry = _Attempts(0, now, now)
+            entry.failures += 1
+            entry.last = now
+            if entry.failures >= self.limit and entry.locked_until is None:
+                entry.locked_until = now + self.lock
+            self._entries[key] = entry

@@ -1,9 +1,9 @@
 """The court case API simulator: the court's system as the assistant sees it, served from a fixture.
 
 ``create_simulator`` returns a self-contained FastAPI app. It runs on its own
-(``yichuang court-sim``) or mounted inside the main app (``serve`` mounts it at
-``/court-sim``); it uses only paths relative to where it is mounted and needs
-no lifespan, because Starlette does not run a mounted app's lifespan.
+(``yichuang court-sim``) or, as the built-in demo court, on a loopback port the
+app starts (bot.court.builtin); it uses only paths relative to where it is
+mounted and needs no lifespan, so it can be mounted in a test's app too.
 """
 
 # No "from __future__ import annotations": FastAPI must see the real types of the
@@ -262,13 +262,17 @@ def create_simulator(
     token_ttl_seconds: int = 600,
     max_failed_verifications: int = 10,
     failure_window_seconds: float = 600.0,
+    lock_seconds: float = 300.0,
 ) -> FastAPI:
     """The simulator serving ``fixture_path`` (the demo cases when None).
 
     ``api_key`` None = no key required. ``faults`` adds ``/_sim/faults``, on by
     default because the simulator is itself a test double; it is guarded by the
-    API key like /v1. Raises FixtureError for a bad fixture, so a mistake stops
-    start-up instead of a litigant's lookup.
+    API key like /v1. ``max_failed_verifications`` failures of one case number
+    within ``failure_window_seconds`` lock it for ``lock_seconds`` (short, so a
+    stranger's guesses keep the real parties out only briefly). Raises
+    FixtureError for a bad fixture, so a mistake stops start-up instead of a
+    litigant's lookup.
     """
     fixture = load_fixture(fixture_path)
     app = FastAPI(
@@ -281,7 +285,7 @@ def create_simulator(
         ],
     )
     tokens = TokenStore(token_ttl_seconds)
-    limiter = AttemptLimiter(max_failed_verifications, failure_window_seconds)
+    limiter = AttemptLimiter(max_failed_verifications, failure_window_seconds, lock=lock_seconds)
     key_check = api_key_check(api_key)
     app.include_router(_api_router(fixture, tokens, limiter), dependencies=[key_check])
     if faults:

@@ -16,8 +16,6 @@ import json
 import logging
 import math
 import secrets
-import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +26,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.attempt_limits import Counters, LoginLimits
+from bot.client_address import came_over_https, client_address
 from bot.desk import accounts
 from bot.storage import repo
 from bot.storage.db import Database
@@ -36,9 +36,6 @@ from bot.storage.models import utcnow
 COOKIE_NAME = "yichuang_desk"
 COOKIE_PATH = "/desk"
 CSRF_HEADER = "X-CSRF-Token"
-#: Failed logins per username and address before the door shuts for a while.
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=5)
 _MAX_LOGIN_BODY = 4096
 
 NOT_LOGGED_IN = "请先登录"
@@ -46,7 +43,7 @@ SESSION_EXPIRED = "登录已过期，请重新登录"
 BAD_CSRF = "页面已过期或请求来源不明，请刷新页面后重试"
 NOT_ADMIN = "只有管理员可以进行此操作"
 BAD_CREDENTIALS = "用户名或密码不正确"
-TOO_MANY = "登录失败次数过多，请 5 分钟后再试"
+TOO_MANY = "登录失败次数过多，请 {minutes} 分钟后再试"
 
 log = logging.getLogger("bot.desk.auth")
 
@@ -118,41 +115,14 @@ def require_admin(staff: Annotated[StaffUser, Depends(current_staff)]) -> StaffU
     return staff
 
 
-class LoginLimiter:
-    """Failed logins per (username, address) in a sliding window, in this process."""
-
-    def __init__(self, limit: int = MAX_FAILURES, window: timedelta = FAILURE_WINDOW) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
-        times = self._failures.get(key, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        return times
-
-    def blocked_for(self, key: tuple[str, str], now: datetime) -> int:
-        """Seconds until the next attempt is allowed; 0 when allowed now."""
-        with self._lock:
-            times = self._recent(key, now)
-            if len(times) < self.limit:
-                return 0
-            return max(1, math.ceil((times[0] + self.window - now).total_seconds()))
-
-    def failed(self, key: tuple[str, str], now: datetime) -> None:
-        with self._lock:
-            if len(self._failures) > 10_000:  # forget keys whose window has passed
-                for stale in [k for k, v in self._failures.items() if not self._recent(k, now)]:
-                    del self._failures[stale]
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def _login_limits(request: Request) -> LoginLimits:
+    """The app's login limits on the shared store (one per app, so its key is read once)."""
+    limits: LoginLimits | None = getattr(request.app.state, "login_limits", None)
+    if limits is None:
+        key = getattr(request.app.state.settings, "attempt_key", None)
+        limits = LoginLimits(Counters(_database(request), key))
+        request.app.state.login_limits = limits
+    return limits
 
 
 async def _credentials(request: Request) -> tuple[str, str] | None:
@@ -204,7 +174,6 @@ def _message(status: int, text: str, **headers: str) -> JSONResponse:
 def auth_router() -> APIRouter:
     """POST /desk/login, POST /desk/logout, GET /desk/api/me."""
     router = APIRouter()
-    limiter = LoginLimiter()
 
     @router.post("/desk/login")
     async def login(request: Request) -> JSONResponse:
@@ -214,12 +183,14 @@ def auth_router() -> APIRouter:
         if credentials is None:
             return _message(400, "请填写用户名和密码")
         username, password = credentials
-        address = request.client.host if request.client else "-"
-        key = (username.lower(), address)
+        address = client_address(request)
         now = _now(request)
-        wait = limiter.blocked_for(key, now)
-        if wait:
-            return _message(429, TOO_MANY, **{"Retry-After": str(wait)})
+        limits = _login_limits(request)
+        # Checked before the password: during a lock the right one is refused too.
+        wait = await run_in_threadpool(limits.blocked, username, address, now)
+        if wait is not None:
+            too_many = TOO_MANY.format(minutes=max(1, math.ceil(wait / 60)))
+            return _message(429, too_many, **{"Retry-After": str(wait)})
         database = _database(request)
 
         def check() -> tuple[StaffUser, str, str] | None:
@@ -234,10 +205,10 @@ def auth_router() -> APIRouter:
 
         result = await run_in_threadpool(check)
         if result is None:
-            limiter.failed(key, now)
+            await run_in_threadpool(limits.failed, username, address, now)
             log.warning("desk login failed from %s", address)
             return _message(401, BAD_CREDENTIALS)
-        limiter.succeeded(key)
+        await run_in_threadpool(limits.succeeded, username, address)
         staff, token, csrf = result
         response = JSONResponse(
             {"username": staff.username, "role": staff.role, "csrf_token": csrf}
@@ -249,7 +220,7 @@ def auth_router() -> APIRouter:
             path=COOKIE_PATH,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=came_over_https(request),
         )
         return response
 
@@ -267,7 +238,7 @@ def auth_router() -> APIRouter:
             path=COOKIE_PATH,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=came_over_https(request),
         )
         return response
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.background import every
 from bot.settings import Settings
-from bot.storage import repo, webchat
+from bot.storage import attempts, repo, webchat
 from bot.storage.db import Database
 from bot.storage.models import Callback, Conversation, Rating, utcnow
 
@@ -85,6 +85,7 @@ def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeR
     callbacks_before = _count(session, Callback)
     messages = repo.purge_older_than(session, days=days, now=now)
     sessions = webchat.purge_unused(session, cutoff=cutoff)
+    attempts.purge_expired(session, now)  # login and proof counters nobody needs any more
     return PurgeResult(
         days=days,
         cutoff=cutoff,

@@ -2,14 +2,15 @@
 
 Privacy rules (contracts.md §4): nothing is asked of the court before the proof,
 so the answer up to then is the same whether or not the case exists; a wrong
-proof and an unknown case get the same words; five failed proofs lock that case
-for that sender for fifteen minutes.
+proof and an unknown case get the same words. Wrong proofs are counted by
+``ctx.attempts`` (dialogs.attempts: per source and case, per source, per case
+across everyone), which also says how long a lock lasts.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import datetime, timedelta
 
 from dialogs.court import CaseRecord, CourtUnavailable
 from dialogs.payload import payload
@@ -19,8 +20,6 @@ from dialogs.turn import Context, Turn
 from knowledge.case_number import CaseNumberError, parse_case_number
 from knowledge.fees import yuan
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 _PROOF = re.compile(r"^[0-9A-Za-z]{6}$")
 
 ASK_NUMBER = "请发送您的案号，比如（2025）内0602民初1234号。"
@@ -56,9 +55,10 @@ def step(ctx: Context) -> Turn:
     if "case_number" not in slots:
         return _ask_number(ctx)
     ctx.state.last_case = slots["case_number"]
-    if _locked(ctx, slots["case_number"]):
+    wait = ctx.attempts.blocked(_counted(slots["case_number"]), ctx.sender, ctx.now)
+    if wait is not None:
         ctx.state.end_form()
-        return Turn([Reply(LOCKED.format(minutes=LOCK_MINUTES), (HUMAN_BUTTON,))])
+        return Turn([_locked(wait)])
     if not slots.get("proof_asked"):
         slots["proof_asked"] = True
         ctx.state.requested = "proof"
@@ -83,14 +83,16 @@ def _ask_number(ctx: Context) -> Turn:
     return Turn([Reply(ASK_NUMBER)])
 
 
-def _locked(ctx: Context, number: str) -> bool:
-    record = ctx.state.proof_failures.get(number)
-    if not record or not record.get("locked_until"):
-        return False
-    if datetime.fromisoformat(record["locked_until"]) > ctx.now:
-        return True
-    ctx.state.proof_failures.pop(number)  # the lock has expired: a fresh start
-    return False
+def _counted(number: str) -> str:
+    """The case number as the limits count it: one key however it was typed."""
+    try:
+        return parse_case_number(number).canonical
+    except CaseNumberError:
+        return number.strip()
+
+
+def _locked(seconds: int) -> Reply:
+    return Reply(LOCKED.format(minutes=max(1, math.ceil(seconds / 60))), (HUMAN_BUTTON,))
 
 
 def _lookup(ctx: Context, number: str, proof: str) -> Turn:
@@ -100,17 +102,12 @@ def _lookup(ctx: Context, number: str, proof: str) -> Turn:
         ctx.state.end_form()
         return Turn([Reply(BUSY, (HUMAN_BUTTON,))], redact_inbound=True)
     if record is None:
-        failures = ctx.state.proof_failures.setdefault(number, {"count": 0, "locked_until": None})
-        failures["count"] += 1
-        if failures["count"] >= MAX_FAILURES:
-            failures["locked_until"] = (ctx.now + timedelta(minutes=LOCK_MINUTES)).isoformat()
+        failure = ctx.attempts.record_failure(_counted(number), ctx.sender, ctx.now)
+        if failure.locked_seconds is not None:
             ctx.state.end_form()
-            return Turn(
-                [Reply(LOCKED.format(minutes=LOCK_MINUTES), (HUMAN_BUTTON,))], redact_inbound=True
-            )
-        left = MAX_FAILURES - failures["count"]
-        return Turn([Reply(WRONG_PROOF.format(left=left))], redact_inbound=True)
-    ctx.state.proof_failures.pop(number, None)
+            return Turn([_locked(failure.locked_seconds)], redact_inbound=True)
+        return Turn([Reply(WRONG_PROOF.format(left=failure.left))], redact_inbound=True)
+    ctx.attempts.record_success(_counted(number), ctx.sender)
     form = ctx.state.form
     ctx.state.end_form()
     text = payments_text(record, ctx) if form == "case_payment" else status_text(record, ctx)

@@ -17,5 +17,6 @@ def live(tmp_path: Path, model_path: Path) -> Iterator[Live]:
     """A real server on loopback, spoken to through the REST channel."""
     port = free_port()
     settings = live_settings(tmp_path, model_path, port)
-    with serve_in_thread(create_app(settings), port=port) as url:
-        yield Live(url, settings)
+    app = create_app(settings)
+    with serve_in_thread(app, port=port) as url:
+        yield Live(url, settings, app)

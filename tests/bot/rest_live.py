@@ -16,10 +16,23 @@ DEMO = json.loads((Path(__file__).parents[2] / "bot/court/demo_cases.json").read
 CASE = DEMO["cases"][0]
 
 
+def sim_fault(app: Any, **spec: Any) -> None:
+    """Break the app's built-in court simulator on purpose (its own port, its own key)."""
+    simulator = app.state.court_simulator
+    response = httpx.post(
+        f"{simulator.url}/_sim/faults",
+        json=spec,
+        headers={"X-API-Key": simulator.api_key},
+        timeout=10,
+    )
+    assert response.status_code in (200, 204), response.text
+
+
 @dataclass
 class Live:
     url: str
     settings: Settings
+    app: Any = None
 
     def say(self, text: str, sender: str = "litigant-1") -> list[dict[str, Any]]:
         response = httpx.post(
@@ -46,8 +59,7 @@ class Live:
         return pulled
 
     def fault(self, **spec: Any) -> None:
-        response = httpx.post(f"{self.url}/court-sim/_sim/faults", json=spec, timeout=10)
-        assert response.status_code in (200, 204), response.text
+        sim_fault(self.app, **spec)
 
 
 def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:

@@ -19,17 +19,38 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
+import pytest
 
-from bot.serving import free_port
+from bot.court.simulator import create_simulator
+from bot.serving import free_port, serve_in_thread
 from tests.serve_process import ROOT, serve_process, wait_for
 
 CASE = json.loads((ROOT / "bot/court/demo_cases.json").read_text("utf-8"))["cases"][0]
 
 
+#: The key of the court simulator the tests run for the servers they kill.
+COURT_KEY = "crash-test-court-key"
+
+
+@pytest.fixture
+def court() -> Iterator[str]:
+    """A court simulator that outlives the killed server (the app's own is unreachable)."""
+    with serve_in_thread(create_simulator(None, COURT_KEY, faults=True)) as url:
+        yield url
+
+
+def set_fault(court_url: str, faults: dict[str, float]) -> None:
+    answer = httpx.put(f"{court_url}/_sim/faults", json=faults, headers={"X-API-Key": COURT_KEY})
+    assert answer.status_code in (200, 204)
+
+
 @contextmanager
-def server(tmp_path: Path, model_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    tmp_path: Path, model_path: Path, port: int, court_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
     recovering = {
-        "YICHUANG_COURT_SIM_FAULTS": "true",
+        "YICHUANG_COURT_API_URL": court_url,
+        "YICHUANG_COURT_API_KEY": COURT_KEY,
         "YICHUANG_RECOVERY_INTERVAL_SECONDS": "0.3",
         "YICHUANG_RECOVERY_GRACE_SECONDS": "0",
     }
@@ -55,15 +76,16 @@ def stored_unanswered(database: Path, text: str) -> bool:
     return bool(row[0])
 
 
-def test_a_turn_killed_mid_way_is_answered_after_restart(tmp_path: Path, model_path: Path) -> None:
+def test_a_turn_killed_mid_way_is_answered_after_restart(
+    tmp_path: Path, model_path: Path, court: str
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with server(tmp_path, model_path, port) as first:
+    with server(tmp_path, model_path, port, court) as first:
         say(url, "查案件进度")
         assert any("查询码" in t for t in say(url, CASE["case_number"]))
         seq_before = len(httpx.get(f"{url}/webhooks/rest/messages?sender=crash-1").json())
-        faults = {"delay_seconds": 20, "times": 1}
-        assert httpx.put(f"{url}/court-sim/_sim/faults", json=faults).status_code in (200, 204)
+        set_fault(court, {"delay_seconds": 20, "times": 1})
         hanging = threading.Thread(
             target=lambda: _swallow(lambda: say(url, CASE["query_code"])), daemon=True
         )
@@ -73,7 +95,7 @@ def test_a_turn_killed_mid_way_is_answered_after_restart(tmp_path: Path, model_p
         )
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
-    with server(tmp_path, model_path, port):
+    with server(tmp_path, model_path, port, court):
 
         def answers() -> list[str]:
             pulled = httpx.get(f"{url}/webhooks/rest/messages?sender=crash-1").json()
@@ -103,15 +125,14 @@ def answered_state(database: Path) -> tuple[int, int, int]:
 
 
 def test_kill_in_the_middle_of_a_burst_loses_no_accepted_message(
-    tmp_path: Path, model_path: Path
+    tmp_path: Path, model_path: Path, court: str
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     database = tmp_path / "crash.db"
     questions = ["诉讼费怎么算", "怎么申请执行", "离婚起诉要带什么材料", "你好", "上诉期是多久"]
-    with server(tmp_path, model_path, port) as first:
-        faults = {"delay_seconds": 2}  # turns that reach the court are in flight when killed
-        assert httpx.put(f"{url}/court-sim/_sim/faults", json=faults).status_code in (200, 204)
+    with server(tmp_path, model_path, port, court) as first:
+        set_fault(court, {"delay_seconds": 2})  # turns that reach the court are in flight
 
         def litigant(index: int) -> None:
             sender = f"burst-{index}"
@@ -130,7 +151,7 @@ def test_kill_in_the_middle_of_a_burst_loses_no_accepted_message(
             thread.join(timeout=40)
     stored, answered, _ = answered_state(database)
     assert stored > answered  # the kill did leave accepted messages unanswered
-    with server(tmp_path, model_path, port):
+    with server(tmp_path, model_path, port, court):
         wait_for(lambda: answered_state(database)[1] == stored, 60, "every message answered")
         time.sleep(1.0)
         stored_after, answered_after, replied = answered_state(database)

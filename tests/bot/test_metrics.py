@@ -132,9 +132,9 @@ def test_court_lookups_latency_and_errors(live: Live) -> None:
     assert verify == 3
     assert metrics.value("yichuang_court_api_errors_total", kind="server_error") == 2
     assert metrics.value("yichuang_court_api_request_duration_seconds_sum") > 0
-    # the simulator's own routes are labelled by template, never by case number
+    # the simulator is not part of the app: none of its routes is the app's
     routes = {s.labels.get("route") for s in metrics.samples if "route" in s.labels}
-    assert "/court-sim/v1/cases/verify" in routes
+    assert not any("/v1/cases" in str(route) for route in routes)
     assert_no_personal_data(metrics.body)
 
 

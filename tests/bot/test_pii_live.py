@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.serving import free_port
+from bot.court.simulator import create_simulator
+from bot.serving import free_port, serve_in_thread
 from knowledge.case_number import parse_case_number
 from tests.bot.rest_live import CASE, WebChat
 from tests.databases import app_database_url
@@ -23,6 +24,8 @@ from tests.serve_process import serve_process
 
 TYPED = ("帮我查一下案件进度", CASE["case_number"], CASE["query_code"], "谢谢，再见")
 REST_SENDER = "rest-sender-5f0c9a1e"
+COURT_KEY = "pii-live-court-key"
+KEY = {"X-API-Key": COURT_KEY}
 
 
 def test_a_web_chat_with_a_case_look_up_leaves_no_trace_in_logs_or_metrics(
@@ -30,25 +33,33 @@ def test_a_web_chat_with_a_case_look_up_leaves_no_trace_in_logs_or_metrics(
 ) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
-    env = {"YICHUANG_LOG_LEVEL": "DEBUG", "YICHUANG_COURT_SIM_FAULTS": "true"}
     database = app_database_url(tmp_path, "pii.db")
     answers: list[str] = []
-    with serve_process(tmp_path, model_path, port, database_url=database, env=env, log=log):
-        url = f"http://127.0.0.1:{port}"
-        faults = f"{url}/court-sim/_sim/faults"
-        down, up = WebChat.start(url), WebChat.start(url)
-        assert httpx.put(faults, json={"status": 500}).status_code in (200, 204)
-        for text in TYPED[:3]:
-            answers.append(down.text(text))
-        assert "系统繁忙" in answers[-1]  # the court API was down: logged as a warning
-        assert httpx.delete(faults).status_code in (200, 204)
-        for text in TYPED:
-            answers.append(up.text(text))
-        assert CASE["stage"] in answers[-2]
-        assert up.pull() and up.pull(after=1)
-        rest = httpx.get(f"{url}/webhooks/rest/messages", params={"sender": REST_SENDER})
-        assert rest.status_code == 200
-        metrics = httpx.get(f"{url}/metrics").text
+    # A court of the test's own, so the test can take it down (the app's is unreachable).
+    court = serve_in_thread(create_simulator(None, COURT_KEY, faults=True))
+    with court as court_url:
+        env = {
+            "YICHUANG_LOG_LEVEL": "DEBUG",
+            "YICHUANG_COURT_API_URL": court_url,
+            "YICHUANG_COURT_API_KEY": COURT_KEY,
+        }
+        served = serve_process(tmp_path, model_path, port, database_url=database, env=env, log=log)
+        with served:
+            url = f"http://127.0.0.1:{port}"
+            faults = f"{court_url}/_sim/faults"
+            down, up = WebChat.start(url), WebChat.start(url)
+            assert httpx.put(faults, json={"status": 500}, headers=KEY).status_code in (200, 204)
+            for text in TYPED[:3]:
+                answers.append(down.text(text))
+            assert "系统繁忙" in answers[-1]  # the court API was down: logged as a warning
+            assert httpx.delete(faults, headers=KEY).status_code in (200, 204)
+            for text in TYPED:
+                answers.append(up.text(text))
+            assert CASE["stage"] in answers[-2]
+            assert up.pull() and up.pull(after=1)
+            rest = httpx.get(f"{url}/webhooks/rest/messages", params={"sender": REST_SENDER})
+            assert rest.status_code == 200
+            metrics = httpx.get(f"{url}/metrics").text
     logged = log.read_text("utf-8")
     assert "GET /webchat/messages HTTP/1.1" in logged  # the access log was on
     assert "court API unavailable" in logged

@@ -60,6 +60,7 @@ class Chat:
         self.engine = DialogEngine(kb, self.court, hours)
         self.nlu = nlu
         self.state = DialogState()
+        self.sender = "rest\x1flitigant-1"
         self.now = now
         self.last: Turn = Turn()
 
@@ -67,7 +68,7 @@ class Chat:
         parse = parse_payload(text, frozenset(INTENTS)) or self.nlu.parse(text, now=self.now)
         # the state goes through JSON between turns, as it does in the database
         self.state = DialogState.from_dict(self.state.to_dict())
-        self.last = self.engine.turn(self.state, parse, self.now)
+        self.last = self.engine.turn(self.state, parse, self.now, sender=self.sender)
         return self.last.replies
 
     def text(self, text: str) -> str:

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bot.app import create_app
 from bot.channels.wechat import register
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
+from tests.bot.rest_live import sim_fault
 from tests.databases import app_database_url
 from tests.fakes.wechat_server import FakeWeChat
 
@@ -36,8 +35,7 @@ class Live:
         return "" if reply is None else str(reply["Content"])
 
     def fault(self, **spec: Any) -> None:
-        response = httpx.post(f"{self.url}/court-sim/_sim/faults", json=spec, timeout=10)
-        assert response.status_code in (200, 204), response.text
+        sim_fault(self.app, **spec)
 
 
 @contextmanager

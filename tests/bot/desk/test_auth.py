@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -58,15 +59,26 @@ def test_login_from_a_form_works_too(desk_server: DeskServer) -> None:
     assert client.get("/desk/api/me").json()["role"] == "admin"
 
 
-def test_cookie_is_secure_when_the_request_came_over_https(desk_server: DeskServer) -> None:
-    # uvicorn trusts X-Forwarded-Proto from loopback, as from a TLS proxy in front of it.
+def test_cookie_is_secure_when_the_request_came_over_https(tmp_path: Path) -> None:
+    # X-Forwarded-Proto is believed from a proxy in YICHUANG_TRUSTED_PROXIES only.
+    with contextmanager(serve_desk)(tmp_path, trusted_proxies="127.0.0.1") as desk_server:
+        response = desk_server.client().post(
+            "/desk/login",
+            json={"username": "lina", "password": STAFF_PASSWORD},
+            headers={"X-Forwarded-Proto": "https"},
+        )
+    assert response.status_code == 200
+    assert "secure" in _set_cookie(response).lower()
+
+
+def test_a_forwarded_proto_from_an_untrusted_peer_is_ignored(desk_server: DeskServer) -> None:
     response = desk_server.client().post(
         "/desk/login",
         json={"username": "lina", "password": STAFF_PASSWORD},
         headers={"X-Forwarded-Proto": "https"},
     )
     assert response.status_code == 200
-    assert "secure" in _set_cookie(response).lower()
+    assert "secure" not in _set_cookie(response).lower()
 
 
 @pytest.mark.parametrize(
