@@ -4,6 +4,7 @@ Every worker process counts in the same ``attempt_counters`` rows
 (bot.storage.attempts), so N workers still allow 5 logins, not 5 x N; keys are
 keyed hashes of the username, address, sender and case number.
 
+New web chat sessions: 120 per address in 10 minutes, then none for 10 minutes.
 Desk login: 5 failures per username and address in 5 minutes lock that pair for
 5 minutes, and 20 failures from one address (any username) in 15 minutes lock
 that address for 15 minutes. During a lock the right password is refused too.
@@ -25,6 +26,10 @@ from dialogs.attempts import ProofFailure, ProofRule
 
 LOGIN = Limit("desk_login", 5, timedelta(minutes=5), timedelta(minutes=5))
 LOGIN_ADDRESS = Limit("desk_login_address", 20, timedelta(minutes=15), timedelta(minutes=15))
+#: New web chat sessions per address: a page needs one, but a court lobby's Wi-Fi puts many
+#: litigants behind one address (120 in 10 minutes is one every 5 s);
+#: a script minting sessions (a stored row each) is stopped for a while.
+WEBCHAT_SESSIONS = Limit("webchat_session", 120, timedelta(minutes=10), timedelta(minutes=10))
 #: How often one process deletes expired counters as it records failures.
 PURGE_EVERY = timedelta(minutes=1)
 #: The audit action written when a case number is locked for everyone.
@@ -100,6 +105,21 @@ class LoginLimits:
         limit, key = self._keys(username, address)[0]
         with self.counters.database.session() as session:
             attempts.reset(session, limit.scope, key)
+
+
+class SessionLimits:
+    """New web chat sessions per client address, counted in the shared store."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+
+    def admit(self, address: str, now: datetime) -> int | None:
+        """None when ``address`` may open one more session (and counts it), else the wait."""
+        keyed = [(WEBCHAT_SESSIONS, self.counters.hash("webchat_session", address))]
+        wait = self.counters.blocked(keyed, now)
+        if wait is None:
+            self.counters.record(keyed, now)
+        return wait
 
 
 class StoredProofAttempts:

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 
+from bot.attempt_limits import Counters, SessionLimits
 from bot.channels.chat import After, ChatMessage, Conversations
 from bot.channels.chat import answer as answer_message
 from bot.channels.chat import pull as pull_messages
+from bot.client_address import client_address
 from bot.storage import webchat
 from bot.storage.models import utcnow
 
@@ -31,6 +33,7 @@ CHANNEL = "webchat"
 #: must not cost a write each time); the retention purge needs only the day.
 TOUCH_EVERY = timedelta(minutes=5)
 BAD_CREDENTIAL = "网页对话凭证无效或已过期，请刷新页面重新开始对话。"
+TOO_MANY_SESSIONS = "新建对话过于频繁，请 {minutes} 分钟后再试，或拨打法院公布的诉讼服务电话。"
 _CREDENTIAL = re.compile(r"Bearer ([A-Za-z0-9_-]{22,64})\.([A-Za-z0-9_-]{22,128})")
 
 
@@ -78,6 +81,16 @@ def webchat_sender(
     return sender
 
 
+def session_limits(request: Request, service: Conversations) -> SessionLimits:
+    """The app's session limits (one per app, so the counters' key is read once)."""
+    limits: SessionLimits | None = getattr(request.app.state, "webchat_session_limits", None)
+    if limits is None:
+        key = getattr(request.app.state.settings, "attempt_key", None)
+        limits = SessionLimits(Counters(service.database, key))
+        request.app.state.webchat_session_limits = limits
+    return limits
+
+
 def _refused() -> HTTPException:
     return HTTPException(401, BAD_CREDENTIAL, headers={"WWW-Authenticate": "Bearer"})
 
@@ -90,8 +103,22 @@ def webchat_router() -> APIRouter:
     router = APIRouter()
 
     @router.post("/webchat/session")
-    def new_session(service: Conversations, response: Response) -> dict[str, str]:
-        """A fresh sender id and its secret: only their holder can read the conversation."""
+    def new_session(
+        request: Request,
+        service: Conversations,
+        limits: Annotated[SessionLimits, Depends(session_limits)],
+        response: Response,
+    ) -> dict[str, str]:
+        """A fresh sender id and its secret: only their holder can read the conversation.
+
+        Each costs a stored row, so one address may open only so many (WEBCHAT_SESSIONS).
+        """
+        wait = limits.admit(client_address(request), utcnow())
+        if wait is not None:
+            minutes = max(1, -(-wait // 60))
+            raise HTTPException(
+                429, TOO_MANY_SESSIONS.format(minutes=minutes), headers={"Retry-After": str(wait)}
+            )
         credential = issue()
         with service.database.session() as session:
             webchat.create(

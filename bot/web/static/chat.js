@@ -240,6 +240,14 @@
     if (senderPromise) { return senderPromise; }
     senderPromise = timed("/webchat/session", { method: "POST" })
       .then(function (response) {
+        if (response.status === 429) {
+          // Too many new sessions from this network: the server says when to come back.
+          return response.json().then(function (body) {
+            var error = new Error("session 429");
+            error.userMessage = body && typeof body.message === "string" ? body.message : null;
+            throw error;
+          });
+        }
         if (!response.ok) { throw new Error("session " + response.status); }
         return response.json();
       })
@@ -260,6 +268,7 @@
 
   function failure(error, response, body) {
     if (error && error.name === "AbortError") { return MESSAGES.timeout; }
+    if (error && error.userMessage) { return error.userMessage; }
     if (!response) { return MESSAGES.offline; }
     if (response.status >= 400 && response.status < 500 && body && typeof body.message === "string") {
       return MESSAGES.refused + body.message;
@@ -395,7 +404,9 @@
       var seq = parseInt(load(SEQ_KEY) || "0", 10);
       lastSeq = isFinite(seq) && seq > 0 ? seq : 0;
     } else {
-      ensureSender().catch(function () { showAlert(MESSAGES.session); });
+      ensureSender().catch(function (error) {
+        showAlert((error && error.userMessage) || MESSAGES.session);
+      });
     }
 
     document.getElementById("composer").addEventListener("submit", function (event) {

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from bot.app import create_app
+from bot.attempt_limits import WEBCHAT_SESSIONS
 from bot.serving import free_port, serve_in_thread
 from bot.storage.models import Conversation, WebchatSession, utcnow
 from tests.bot.rest_live import CASE, WebChat, live_settings
@@ -156,3 +157,16 @@ def test_a_nul_byte_is_a_bad_request_not_a_crash(
     assert response.json()["message"].startswith("请求格式不正确")
     assert conversations(app) == []
     assert chat.text("你好")  # and the server is fine
+
+
+def test_one_address_opens_only_so_many_sessions_and_is_told_when_to_return(
+    server: tuple[str, FastAPI],
+) -> None:
+    """Every session is a stored row: a script minting them is stopped, shared by all workers."""
+    url, _app = server
+    for _ in range(WEBCHAT_SESSIONS.limit):
+        assert httpx.post(f"{url}/webchat/session").status_code == 200
+    refused = httpx.post(f"{url}/webchat/session")
+    assert refused.status_code == 429
+    assert "新建对话过于频繁" in refused.json()["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= WEBCHAT_SESSIONS.lock.total_seconds()
