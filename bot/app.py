@@ -158,13 +158,16 @@ def create_app(
 
     @app.get("/health")
     def health() -> JSONResponse:
-        ok = database.ping()
+        """200 only when the store takes writes: one that only reads cannot take a message."""
+        answers = database.ping()
+        writable = answers and database.writable()
         return JSONResponse(
-            status_code=200 if ok else 503,
+            status_code=200 if writable else 503,
             content={
-                "status": "ok" if ok else "unavailable",
+                "status": "ok" if writable else "unavailable",
                 "service": "yichuang",
-                "database": ok,
+                "database": answers,
+                "writable": writable,
             },
         )
 
