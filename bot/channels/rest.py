@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from bot import delivery
-from bot.conversation import ConversationService
+from bot.conversation import RECEIVED, AnswerDelayed, ConversationService
 from bot.storage import repo
+from dialogs.replies import Reply
 
 CHANNEL = "rest"
 
@@ -29,9 +30,12 @@ def rest_router() -> APIRouter:
         answered once, and the resend gets the stored answer (the web chat's 重新发送)."""
         service: ConversationService = request.app.state.conversations
         external_id = _external_id(body.metadata)
-        replies = service.handle(
-            channel=CHANNEL, sender_id=body.sender, text=body.message, external_id=external_id
-        )
+        try:
+            replies = service.handle(
+                channel=CHANNEL, sender_id=body.sender, text=body.message, external_id=external_id
+            )
+        except AnswerDelayed:  # stored: the answer follows through the pull endpoint
+            return [Reply(RECEIVED).as_rest(body.sender)]
         if not replies and external_id is not None:
             with service.database.session(readonly=True) as session:
                 found = delivery.for_inbound(
