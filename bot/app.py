@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -29,6 +30,8 @@ from bot.recovery import register as register_recovery
 from bot.settings import Settings
 from bot.template_pages import template_router
 
+#: Threads for sync endpoints (turns); court look-ups may hold only some of them.
+REQUEST_THREADS = 64
 #: What a litigant reads when the database cannot take their message.
 STORE_UNAVAILABLE = "系统暂时无法保存您的消息，请稍后重新发送。"
 
@@ -86,6 +89,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run in anyio's threads (40 by default); court look-ups may hold
+        # settings.court_max_in_flight of them, so there are more, and the rest stay free.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, REQUEST_THREADS)
         if preload_nlu:
             # The first litigant should not wait for the model, nor for jieba's
             # dictionary, which loads on the first parse (about a second).

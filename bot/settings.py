@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     #: never in production.
     court_sim_faults: bool = False
     court_api_key: str | None = None
+    #: Case look-ups one process lets wait on the court API at once; more get 系统繁忙 at
+    #: once, so a court that hangs never takes the threads other litigants' turns need.
+    court_max_in_flight: int = Field(default=16, ge=1, le=1000)
     court_fixture: Path | None = None
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
