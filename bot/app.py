@@ -22,6 +22,7 @@ from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
 from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
+from bot.desk.events import DeskEvents
 from bot.desk.retention import register as register_purge
 from bot.desk.web import desk_page_router
 from bot.headers import SecurityHeadersMiddleware
@@ -84,6 +85,8 @@ def create_app(
     kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
     conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
     conversations.metrics = metrics
+    desk_events = DeskEvents(database)  # this app's; relayed to other instances on PostgreSQL
+    conversations.events = desk_events
     # Hours an admin set at the desk win over YICHUANG_BUSINESS_HOURS, and apply at once.
     conversations.engine.hours = business_hours_for(database, settings.business_hours)
 
@@ -97,7 +100,9 @@ def create_app(
             # The first litigant should not wait for the model, nor for jieba's
             # dictionary, which loads on the first parse (about a second).
             nlu.get().parse("你好")
+        desk_events.start()
         yield
+        desk_events.stop()
         database.dispose()
 
     app = FastAPI(title="一窗 Yichuang", version="0.1.0", lifespan=lifespan)
@@ -106,6 +111,7 @@ def create_app(
     app.state.db = database
     app.state.conversations = conversations
     app.state.metrics = metrics
+    app.state.desk_events = desk_events
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response
     app.state.deliver = make_deliver(app.state)

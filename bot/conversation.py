@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.desk.events import publish
+from bot.desk.events import DeskEvents, default
 from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
 from bot.storage import repo, turns
 from bot.storage.db import Database
@@ -74,6 +74,8 @@ class ConversationService:
         #: The app's metrics; None (the terminal chat, unit tests) records nothing.
         self.metrics = metrics
         self.locks = ConversationLocks(database)
+        #: Where handoffs and new messages are announced to the desk (the app's own).
+        self.events: DeskEvents = default
 
     def understand(self, text: str, now: datetime) -> dict[str, Any]:
         """A button payload acts as the button; anything else goes to the NLU."""
@@ -204,7 +206,9 @@ class ConversationService:
         )
         if handed and self.metrics is not None:
             self.metrics.handoff("system_error")
-        publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+        self.events.publish(
+            {"type": "queue", "conversation_id": conversation_id, "action": "handoff"}
+        )
         return True
 
     def handle_fixed(
@@ -239,7 +243,7 @@ class ConversationService:
         if self.metrics is not None:
             self.metrics.message(channel, None)
         if held:
-            publish({"type": "message", "conversation_id": conversation_id})
+            self.events.publish({"type": "message", "conversation_id": conversation_id})
         return replies
 
     def _open_turn(
@@ -266,7 +270,7 @@ class ConversationService:
         """Run the dialogs and store the answer, the new state and any handoff (session 2)."""
         conversation_id, state = opened.conversation_id, opened.state
         if state is None:
-            publish({"type": "message", "conversation_id": conversation_id})
+            self.events.publish({"type": "message", "conversation_id": conversation_id})
             return opened.notes
         turn = self.engine.turn(state, parse, now)
         inbound_id = opened.inbound_id
@@ -318,7 +322,9 @@ class ConversationService:
             if turn.handoff is not None:
                 self.metrics.handoff(turn.handoff.reason)
         if turn.handoff is not None:
-            publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+            self.events.publish(
+                {"type": "queue", "conversation_id": conversation_id, "action": "handoff"}
+            )
         return turn.replies
 
 
