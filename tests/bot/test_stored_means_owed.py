@@ -23,9 +23,11 @@ from bot.conversation import RECEIVED
 from bot.recovery import Report
 from bot.serving import free_port, serve_in_thread
 from bot.storage import turns
+from tests.bot.channels.wechat_live import live_wechat
 from tests.bot.rest_live import Live, live_settings
 from tests.databases import fresh_schema_url
 from tests.fakes.tcp_proxy import TcpProxy
+from tests.fakes.wechat_server import msg_id
 
 FEE = "诉讼费怎么算"  # answered with "…哪一类…"
 
@@ -138,3 +140,22 @@ def test_a_postgres_cut_between_commit_and_answer(tmp_path: Path, model_path: Pa
             assert len(texts) >= 2 and "哪一类" in texts[0]
     finally:
         proxy.down()
+
+
+def test_wechat_answers_keep_their_order_after_a_failed_answer(
+    tmp_path: Path, model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owed answer and the new one both go out as 客服消息, the owed one first; the
+    new one's passive reply must not overtake it."""
+    with live_wechat(tmp_path, model_path) as live:
+        fail_once(monkeypatch)
+        assert "稍后" in live.say("u-order", FEE, msg_id("order-1"))  # received, not "resend"
+        second = live.say("u-order", "你好", msg_id("order-2"))
+        assert second == ""  # "success": the answers follow in order
+        live.app.state.wechat.outbox.drain()
+        sent = live.wechat.sent_to("u-order")
+        assert len(sent) >= 2 and "哪一类" in sent[0]
+        assert all("哪一类" not in text for text in sent[1:])
+        assert recover(live.app) == Report()  # nothing owed, nothing sent twice
+        live.app.state.wechat.outbox.drain()
+        assert live.wechat.sent_to("u-order") == sent
