@@ -122,7 +122,7 @@ class ConversationService:
                 # Older messages whose turns failed are answered first, in order.
                 replies: list[Reply] = []
                 for message_id in earlier:
-                    replies += self._answer_owed(message_id) or []
+                    replies += self._answer_earlier(message_id)
                 return replies + (self._answer_owed(inbound.message_id, parse, now) or [])
             except SQLAlchemyError as exc:
                 log.warning(
@@ -146,6 +146,18 @@ class ConversationService:
             channel, sender_id = owner
         with self.locks.hold(channel, sender_id):
             return self._answer_owed(message_id) is not None
+
+    def _answer_earlier(self, message_id: int) -> list[Reply]:
+        """An older owed message's answer, ahead of the new one's. A turn that fails for a
+        reason of its own (not the store) must not block the conversation: it stays owed,
+        and the recovery pass retries it and, after three failures, hands it to a person."""
+        try:
+            return self._answer_owed(message_id) or []
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("owed message %s still cannot be answered; left to recovery", message_id)
+            return []
 
     def _answer_owed(
         self,

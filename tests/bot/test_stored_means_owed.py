@@ -159,3 +159,22 @@ def test_wechat_answers_keep_their_order_after_a_failed_answer(
         assert recover(live.app) == Report()  # nothing owed, nothing sent twice
         live.app.state.wechat.outbox.drain()
         assert live.wechat.sent_to("u-order") == sent
+
+
+def test_an_owed_message_whose_turn_keeps_failing_does_not_block_the_next(
+    rest: tuple[Live, Any],
+) -> None:
+    live, app = rest
+    engine = app.state.conversations.engine
+    real = engine.turn
+
+    def turn(state: Any, parse: dict[str, Any], now: Any) -> Any:
+        if parse.get("text") == "坏消息测试":
+            raise RuntimeError("a bug in the dialogs, not the store")
+        return real(state, parse, now)
+
+    engine.turn = turn
+    assert post(live, "坏消息测试", "m-poison-01").status_code == 500  # stored, owed
+    answered = post(live, "诉讼费怎么算", "m-poison-02")
+    assert answered.status_code == 200
+    assert ["哪一类" in m["text"] for m in answered.json()] == [True]
