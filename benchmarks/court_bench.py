@@ -3,10 +3,10 @@
 The court API is a loopback socket that accepts and never answers; 60 litigants send
 their query code at once (each look-up then waits its 3 s budget), and a bystander says
 "你好" every 100 ms meanwhile. Reported: the bystander's latency, and how many look-ups
-got 系统繁忙 at once. ``--limit 1000`` turns the in-flight limit off (the old behaviour,
-except that the app's 64 request threads remain).
+got 系统繁忙 at once. ``--limit 1000 --threads 40`` is the behaviour before the limit
+(no in-flight limit, anyio's default 40 request threads).
 
-    .venv/bin/python benchmarks/court_bench.py [--limit N] [--json]
+    .venv/bin/python benchmarks/court_bench.py [--limit N] [--threads N] [--json]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import bot.app  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.serving import free_port, serve_in_thread  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -59,8 +60,10 @@ def say(url: str, sender: str, text: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=16, help="YICHUANG_COURT_MAX_IN_FLIGHT")
+    parser.add_argument("--threads", type=int, default=bot.app.REQUEST_THREADS)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    bot.app.REQUEST_THREADS = args.threads  # read by the app's lifespan
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "model.pkl"
         train(DEFAULT_DATA_DIR, model)
@@ -101,6 +104,7 @@ def main() -> int:
         listener.close()
     result = {
         "limit": args.limit,
+        "threads": args.threads,
         "lookups": LOOKUPS,
         "busy_answers": sum(BUSY in a for a in answers),
         "bystander_turns": len(latencies),
