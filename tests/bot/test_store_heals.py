@@ -27,11 +27,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 
 from bot.app import STORE_UNAVAILABLE, create_app
 from bot.serving import free_port, serve_in_thread
 from tests.bot.rest_live import live_settings
+from tests.databases import fresh_schema_url
+from tests.fakes.tcp_proxy import TcpProxy
 
 Fault = Callable[[Any, Path], Any]
 
@@ -108,3 +110,29 @@ def test_unwritable_file_gives_503_then_heals_without_restart(
         assert health.json()["status"] == "ok" and health.json()["writable"] is True
         answered = post(url, "我想问一下起诉的事情。" * 400, "m-heal-during")
         assert answered.status_code == 200 and answered.json()
+
+
+def test_postgres_health_follows_the_server_and_heals(tmp_path: Path, model_path: Path) -> None:
+    """PostgreSQL behind a proxy that is cut and restored: /health 503, then 200 again, and
+    the next message answered, with no restart (pool_pre_ping replaces broken connections)."""
+    database = make_url(fresh_schema_url())
+    proxy = TcpProxy(database.host or "127.0.0.1", int(database.port or 5432))
+    proxy.up()
+    url = database.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    port = free_port()
+    settings = live_settings(tmp_path, model_path, port).model_copy(
+        update={"database_url": url, "recovery_interval_seconds": 0}
+    )
+    try:
+        with serve_in_thread(create_app(settings), port=port) as served:
+            assert post(served, "你好", "m-pg-heal-1").status_code == 200
+            assert httpx.get(f"{served}/health").json()["writable"] is True
+            proxy.down()
+            down = httpx.get(f"{served}/health", timeout=30)
+            assert down.status_code == 503 and down.json()["writable"] is False
+            proxy.up()
+            health = httpx.get(f"{served}/health", timeout=30)
+            assert health.status_code == 200 and health.json()["status"] == "ok"
+            assert post(served, "诉讼费怎么算", "m-pg-heal-2").status_code == 200
+    finally:
+        proxy.down()
