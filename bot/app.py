@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,6 +24,7 @@ from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
 from bot.desk.api import desk_router
 from bot.desk.auth import auth_router
+from bot.desk.events import DeskEvents
 from bot.desk.retention import register as register_purge
 from bot.desk.web import desk_page_router
 from bot.headers import SecurityHeadersMiddleware
@@ -31,6 +33,8 @@ from bot.recovery import register as register_recovery
 from bot.settings import Settings
 from bot.template_pages import template_router
 
+#: Threads for sync endpoints (turns); court look-ups may hold only some of them.
+REQUEST_THREADS = 64
 #: What a litigant reads when the database cannot take their message.
 STORE_UNAVAILABLE = "系统暂时无法保存您的消息，请稍后重新发送。"
 
@@ -87,6 +91,8 @@ def create_app(
     kb = load_knowledge(settings.court_config_dir(), settings.public_base_url)
     conversations = build_conversations(settings, court, database=database, nlu=nlu, kb=kb)
     conversations.metrics = metrics
+    desk_events = DeskEvents(database)  # this app's; relayed to other instances on PostgreSQL
+    conversations.events = desk_events
     # Hours an admin set at the desk win over YICHUANG_BUSINESS_HOURS, and apply at once.
     conversations.engine.hours = business_hours_for(database, settings.business_hours)
 
@@ -94,11 +100,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if simulator is not None:  # before any turn (or the recovery pass) needs the court
             await run_in_threadpool(simulator.start)
+        # Sync endpoints run in anyio's threads (40 by default); court look-ups may hold
+        # settings.court_max_in_flight of them, so there are more, and the rest stay free.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, REQUEST_THREADS)
         if preload_nlu:
             # The first litigant should not wait for the model, nor for jieba's
             # dictionary, which loads on the first parse (about a second).
             nlu.get().parse("你好")
+        desk_events.start()
         yield
+        desk_events.stop()
         if simulator is not None:
             await run_in_threadpool(simulator.stop)
         database.dispose()
@@ -109,6 +121,7 @@ def create_app(
     app.state.db = database
     app.state.conversations = conversations
     app.state.metrics = metrics
+    app.state.desk_events = desk_events
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response
     app.state.deliver = make_deliver(app.state)
@@ -162,13 +175,16 @@ def create_app(
 
     @app.get("/health")
     def health() -> JSONResponse:
-        ok = database.ping()
+        """200 only when the store takes writes: one that only reads cannot take a message."""
+        answers = database.ping()
+        writable = answers and database.writable()
         return JSONResponse(
-            status_code=200 if ok else 503,
+            status_code=200 if writable else 503,
             content={
-                "status": "ok" if ok else "unavailable",
+                "status": "ok" if writable else "unavailable",
                 "service": "yichuang",
-                "database": ok,
+                "database": answers,
+                "writable": writable,
             },
         )
 

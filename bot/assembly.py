@@ -54,7 +54,9 @@ def http_court(
     url = base_url or settings.court_api_url
     if url is None:
         raise ValueError("court API URL is not set")
-    return HttpCourtGateway(url, settings.court_api_key, observer=observer)
+    return HttpCourtGateway(
+        url, settings.court_api_key, observer=observer, max_in_flight=settings.court_max_in_flight
+    )
 
 
 def build_conversations(

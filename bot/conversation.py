@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.desk.events import publish
+from bot.desk.events import DeskEvents, default
 from bot.desk.service import callback_ack, maybe_record_callback, rating_in, record_rating
 from bot.storage import repo, turns
 from bot.storage.db import Database
 from bot.storage.locks import ConversationLocks
-from bot.storage.models import Conversation, Message
+from bot.storage.models import Conversation, Message, utcnow
 from dialogs.engine import DialogEngine
 from dialogs.payload import parse_payload
 from dialogs.replies import Reply
@@ -38,6 +39,23 @@ REDACTED = "［验证信息已隐去］"
 GAVE_UP = "抱歉，系统暂时无法处理您的这条消息，已为您转接人工服务，请稍候。"
 #: Conversation statuses in which a person, not the bot, answers.
 HUMAN_STATUSES = frozenset({"handoff", "human"})
+#: What a litigant reads when their message is stored but its answer could not be
+#: (the store failed after the message was saved): the answer follows.
+RECEIVED = "您的消息已收到，系统正在处理，答复稍后会显示在这里。"
+#: Earlier unanswered messages older than this are not answered before a new one
+#: (the recovery pass leaves them too: bot.recovery.MAX_AGE).
+OWED_MAX_AGE = timedelta(days=2)
+
+
+class AnswerDelayed(Exception):
+    """The message is stored (so it is owed, and will be answered), but its answer is not.
+
+    Not a store error on purpose: a 503 tells the client "not stored, send again".
+    """
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(f"message {message_id} stored; its answer is delayed")
+        self.message_id = message_id
 
 
 class ConversationService:
@@ -56,6 +74,8 @@ class ConversationService:
         #: The app's metrics; None (the terminal chat, unit tests) records nothing.
         self.metrics = metrics
         self.locks = ConversationLocks(database)
+        #: Where handoffs and new messages are announced to the desk (the app's own).
+        self.events: DeskEvents = default
 
     def understand(self, text: str, now: datetime) -> dict[str, Any]:
         """A button payload acts as the button; anything else goes to the NLU."""
@@ -85,11 +105,32 @@ class ConversationService:
                 )
                 if inbound.answered:
                     return []  # a redelivery: the first delivery was answered
-                opened = self._open_turn(session, inbound, parse)
+                earlier = turns.owed_before(
+                    session,
+                    conversation_id=inbound.conversation_id,
+                    message_id=inbound.message_id,
+                    newer_than=utcnow() - OWED_MAX_AGE,
+                )
+                opened = None if earlier else self._open_turn(session, inbound, parse)
             fresh = inbound.fresh  # a redelivery was counted when first stored
             if fresh and self.metrics is not None:
                 self.metrics.message(channel, parse)
-            return self._finish_turn(opened, parse, now, source=(channel, sender_id))
+            # Stored: from here on a store failure must not read as "not stored" (503).
+            try:
+                if opened is not None:
+                    return self._finish_turn(opened, parse, now, source=(channel, sender_id))
+                # Older messages whose turns failed are answered first, in order.
+                replies: list[Reply] = []
+                for message_id in earlier:
+                    replies += self._answer_earlier(message_id)
+                return replies + (self._answer_owed(inbound.message_id, parse, now) or [])
+            except SQLAlchemyError as exc:
+                log.warning(
+                    "message %s stored, its answer left to the recovery pass: %s",
+                    inbound.message_id,
+                    type(exc).__name__,
+                )
+                raise AnswerDelayed(inbound.message_id) from exc
 
     def recover(self, message_id: int) -> bool:
         """Answer a stored message whose turn never finished; False when nothing was owed.
@@ -104,22 +145,47 @@ class ConversationService:
                 return False
             channel, sender_id = owner
         with self.locks.hold(channel, sender_id):
-            with self.database.session() as session:
-                inbound = session.get(Message, message_id)
-                if inbound is None or inbound.answered_at is not None:
-                    return False  # answered meanwhile (a redelivery got there first)
-                conversation = session.get(Conversation, inbound.conversation_id)
-                if conversation is None:
-                    return False
+            return self._answer_owed(message_id) is not None
+
+    def _answer_earlier(self, message_id: int) -> list[Reply]:
+        """An older owed message's answer, ahead of the new one's. A turn that fails for a
+        reason of its own (not the store) must not block the conversation: it stays owed,
+        and the recovery pass retries it and, after three failures, hands it to a person."""
+        try:
+            return self._answer_owed(message_id) or []
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("owed message %s still cannot be answered; left to recovery", message_id)
+            return []
+
+    def _answer_owed(
+        self,
+        message_id: int,
+        parse: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> list[Reply] | None:
+        """Under the conversation's lock: the turn of a stored message; None if not owed.
+
+        ``parse`` and ``now`` are the new message's own; an older one is read again.
+        """
+        with self.database.session() as session:
+            inbound = session.get(Message, message_id)
+            if inbound is None or inbound.answered_at is not None:
+                return None  # answered meanwhile (a redelivery got there first)
+            conversation = session.get(Conversation, inbound.conversation_id)
+            if conversation is None:
+                return None
+            if parse is None or now is None:
                 text = inbound.pending_text if inbound.pending_text is not None else inbound.text
                 now = inbound.created_at.astimezone(COURT_TZ)
                 parse = self.understand(text or "", now)
-                owed = turns.Inbound(
-                    conversation.id, inbound.id, conversation.status, conversation.state
-                )
-                opened = self._open_turn(session, owed, parse)
-            self._finish_turn(opened, parse, now, source=(channel, sender_id))
-            return True
+            owed = turns.Inbound(
+                conversation.id, inbound.id, conversation.status, conversation.state
+            )
+            opened = self._open_turn(session, owed, parse)
+            source = (conversation.channel, conversation.sender_id)
+        return self._finish_turn(opened, parse, now, source=source)
 
     def give_up(self, message_id: int) -> bool:
         """A message whose turn keeps failing goes to a person, with an apology; never dropped."""
@@ -153,7 +219,9 @@ class ConversationService:
         )
         if handed and self.metrics is not None:
             self.metrics.handoff("system_error")
-        publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+        self.events.publish(
+            {"type": "queue", "conversation_id": conversation_id, "action": "handoff"}
+        )
         return True
 
     def handle_fixed(
@@ -188,7 +256,7 @@ class ConversationService:
         if self.metrics is not None:
             self.metrics.message(channel, None)
         if held:
-            publish({"type": "message", "conversation_id": conversation_id})
+            self.events.publish({"type": "message", "conversation_id": conversation_id})
         return replies
 
     def _open_turn(
@@ -220,7 +288,7 @@ class ConversationService:
         """
         conversation_id, state = opened.conversation_id, opened.state
         if state is None:
-            publish({"type": "message", "conversation_id": conversation_id})
+            self.events.publish({"type": "message", "conversation_id": conversation_id})
             return opened.notes
         turn = self.engine.turn(state, parse, now, sender="\x1f".join(source))
         inbound_id = opened.inbound_id
@@ -272,7 +340,9 @@ class ConversationService:
             if turn.handoff is not None:
                 self.metrics.handoff(turn.handoff.reason)
         if turn.handoff is not None:
-            publish({"type": "queue", "conversation_id": conversation_id, "action": "handoff"})
+            self.events.publish(
+                {"type": "queue", "conversation_id": conversation_id, "action": "handoff"}
+            )
         return turn.replies
 
 

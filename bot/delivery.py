@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import anyio.from_thread
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.models import Conversation, Message, utcnow
@@ -29,6 +29,8 @@ from dialogs.replies import Button, Reply
 
 log = logging.getLogger(__name__)
 
+#: The replies' side of messages (``reply_to``), for "has an answer to deliver".
+replies = cast(Table, Message.__table__).alias("replies")
 #: Channels whose answers we push (and so must track).
 PUSH_CHANNELS = ("wechat", "telegram")
 
@@ -96,6 +98,27 @@ def for_inbound(
         )
     )
     return None if message_id is None else load(session, message_id)
+
+
+def undelivered_before(session: Session, *, conversation_id: int, message_id: int) -> list[int]:
+    """Earlier answered messages of the conversation whose answer is not delivered yet,
+    oldest first: a newer answer must not overtake them (a turn that failed after its
+    message was stored is answered by the next one, ahead of that one's own)."""
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == "in",
+                Message.id < message_id,
+                Message.answered_at.is_not(None),
+                Message.delivered_at.is_(None),
+                Message.created_at > utcnow() - timedelta(days=2),  # the recovery pass's window
+                exists().where(replies.c.reply_to == Message.id),
+            )
+            .order_by(Message.seq)
+        )
+    )
 
 
 def record(session: Session, *, message_id: int, sent_parts: int, done: bool) -> None:

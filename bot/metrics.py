@@ -58,6 +58,7 @@ COURT_ERROR_KINDS = (
     "rejected",
     "invalid_response",
     "request_failed",
+    "busy",  # refused at once: the in-flight limit was reached (bot.court.client)
 )
 COURT_ENDPOINTS = ("verify", "case", "hearings", "events", "payments")
 COURT_OUTCOMES = ("found", "not_found", "unavailable")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: What Telegram accepts as a webhook's secret_token (setWebhook).
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -34,6 +41,9 @@ class Settings(BaseSettings):
     #: loopback port); never in production.
     court_sim_faults: bool = False
     court_api_key: str | None = None
+    #: Case look-ups one process lets wait on the court API at once; more get 系统繁忙 at
+    #: once, so a court that hangs never takes the threads other litigants' turns need.
+    court_max_in_flight: int = Field(default=16, ge=1, le=1000)
     court_fixture: Path | None = None
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
@@ -67,14 +77,48 @@ class Settings(BaseSettings):
     #: A message or delivery younger than this is still in its own request's hands.
     recovery_grace_seconds: float = Field(default=30.0, ge=0)
 
-    @field_validator("trusted_proxies")
+    @field_validator("wechat_aes_key")
     @classmethod
-    def _proxies_parse(cls, value: str) -> str:
-        from bot.client_address import parse_proxies
-
-        parse_proxies(value)  # a typo stops start-up, not every request
+    def _aes_key(cls, value: str | None) -> str | None:
+        """Checked here, so a wrong key stops ``serve`` with one line, not a traceback."""
+        if value is None:
+            return None
+        if len(value) != 43:
+            raise ValueError(f"EncodingAESKey 必须是 43 个字符（现在是 {len(value)} 个）")
+        try:
+            base64.b64decode(value + "=", validate=True)
+        except binascii.Error:
+            raise ValueError("EncodingAESKey 不是有效的 Base64") from None
         return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: str | None) -> str | None:
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value):
+            raise ValueError("Telegram 只接受 1–256 个字符的 A-Z a-z 0-9 _ -")
+        return value
+
+    @model_validator(mode="after")
+    def _wechat_pair(self) -> Self:
+        """客服消息 needs both; one without the other is a half-done configuration."""
+        if bool(self.wechat_app_id) != bool(self.wechat_app_secret):
+            missing = "APP_SECRET" if self.wechat_app_id else "APP_ID"
+            given = "APP_ID" if self.wechat_app_id else "APP_SECRET"
+            raise ValueError(
+                f"YICHUANG_WECHAT_{missing}: 设置了 YICHUANG_WECHAT_{given} 就必须同时设置它"
+            )
+        return self
 
     def court_config_dir(self) -> Path | None:
         """The configuration directory if it exists, else None (= nothing configured)."""
         return self.config_dir if self.config_dir.is_dir() else None
+
+
+def describe(error: ValidationError) -> str:
+    """A settings error as one line naming the environment variable (for the CLI)."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"]:  # a check across fields names its variable itself
+        return f"配置错误 (invalid configuration): {message}"
+    variable = "YICHUANG_" + str(first["loc"][0]).upper()
+    return f"配置错误 (invalid configuration): {variable}: {message}"

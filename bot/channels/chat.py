@@ -13,9 +13,10 @@ from fastapi import Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from bot import delivery
-from bot.conversation import ConversationService
+from bot.conversation import RECEIVED, AnswerDelayed, ConversationService
 from bot.settings import Settings
 from bot.storage import repo
+from dialogs.replies import Reply
 
 #: Message numbers are 32-bit integers on PostgreSQL; a larger ``after`` is a bad request.
 MAX_SEQ = 2**31 - 1
@@ -69,9 +70,12 @@ def answer(
     """Answer one message. With ``metadata.message_id`` a resend is the same message:
     answered once, and the resend gets the stored answer (the web chat's 重新发送)."""
     external_id = _external_id(body.metadata)
-    replies = service.handle(
-        channel=channel, sender_id=sender, text=body.message, external_id=external_id
-    )
+    try:
+        replies = service.handle(
+            channel=channel, sender_id=sender, text=body.message, external_id=external_id
+        )
+    except AnswerDelayed:  # stored: the answer follows through the pull endpoint
+        return [Reply(RECEIVED).as_rest(sender)]
     if not replies and external_id is not None:
         with service.database.session(readonly=True) as session:
             found = delivery.for_inbound(

@@ -629,7 +629,21 @@ class WeChatChannel:
             found = delivery.for_inbound(
                 session, channel=CHANNEL, sender_id=inbound.user, external_id=inbound.external_id
             )
-        return _Outcome("none") if found is None else _Outcome("send", found.message_id)
+            row = None if found is None else session.get(Message, found.message_id)
+            earlier = (
+                []
+                if row is None
+                else delivery.undelivered_before(
+                    session, conversation_id=row.conversation_id, message_id=row.id
+                )
+            )
+        if found is None:
+            return _Outcome("none")
+        if earlier:  # older answers still to send: this one queues behind them, in order
+            for message_id in [*earlier, found.message_id]:
+                self.outbox.enqueue(message_id)
+            return _Outcome("none")
+        return _Outcome("send", found.message_id)
 
     def _stored(self, inbound: Inbound) -> bool:
         try:

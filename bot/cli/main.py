@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from bot.cli import (
     answer,
     case_number,
@@ -58,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, KnowledgeDataError) as exc:
         message = " ".join(str(exc).split())  # exactly one line
         sys.stderr.write(f"yichuang: {message}\n")
+        return EXIT_USAGE
+    except ValidationError as exc:  # a YICHUANG_* variable the settings refuse
+        from bot.settings import describe
+
+        sys.stderr.write(f"yichuang: {' '.join(describe(exc).split())}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

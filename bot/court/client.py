@@ -6,11 +6,16 @@ default) so a litigant never waits on a slow court system. Connection errors
 and 5xx are retried once after a short pause if the budget allows; anything
 else that is not a clean answer raises CourtUnavailable. Proofs and ID
 numbers are never logged.
+
+A court that hangs must not take the threads ordinary turns need: at most
+``max_in_flight`` lookups wait on it at once per process; one more is answered
+"系统繁忙" (CourtUnavailable) at once instead of queueing for a thread.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from types import TracebackType
 from typing import Protocol, TypeVar
@@ -40,6 +45,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 BACKOFF_SECONDS = 0.1
 #: Do not start an attempt with less time than this left: it could not finish.
 MIN_ATTEMPT_SECONDS = 0.2
+#: Lookups one process lets wait on the court at once (``YICHUANG_COURT_MAX_IN_FLIGHT``);
+#: with the app's 64 request threads (bot.app.REQUEST_THREADS), 48 stay for other turns.
+MAX_IN_FLIGHT = 16
 
 _STATUS_REASONS = {
     401: "法院接口拒绝了请求（API 密钥或访问令牌无效）",
@@ -73,8 +81,10 @@ class HttpCourtGateway:
         retries: int = 1,
         transport: httpx.BaseTransport | None = None,
         observer: CourtObserver | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.observer = observer
+        self._in_flight = threading.BoundedSemaphore(max_in_flight)
         headers = {"Accept": "application/json", "User-Agent": "yichuang-court-client"}
         if api_key:
             headers["X-API-Key"] = api_key
@@ -96,9 +106,14 @@ class HttpCourtGateway:
             canonical = parse_case_number(case_number).canonical
         except CaseNumberError:
             return None  # not a case number, so certainly not a case
-        deadline = time.monotonic() + self.timeout
         try:
-            record = self._lookup(canonical, proof, deadline)
+            if not self._in_flight.acquire(blocking=False):
+                self._error("busy")
+                raise CourtUnavailable("法院接口繁忙：同时在查的案件已达上限")
+            try:
+                record = self._lookup(canonical, proof, time.monotonic() + self.timeout)
+            finally:
+                self._in_flight.release()
         except CourtUnavailable as exc:
             log.warning("court API unavailable for a case look-up: %s", mask_pii(str(exc)))
             if self.observer is not None:

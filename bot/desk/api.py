@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.desk import service
 from bot.desk.auth import StaffUser, current_staff, require_csrf
-from bot.desk.events import events_router, publish
+from bot.desk.events import events_of, events_router
 from bot.storage.db import Database
 from bot.storage.models import Conversation
 
@@ -96,7 +96,9 @@ def desk_router() -> APIRouter:
     def claim(request: Request, conversation_id: int, staff: Checked) -> dict[str, Any]:
         with _desk_session(request) as session:
             claimed = service.claim(session, conversation_id=conversation_id, staff=staff)
-        publish({"type": "queue", "conversation_id": conversation_id, "action": "claim"})
+        events_of(request).publish(
+            {"type": "queue", "conversation_id": conversation_id, "action": "claim"}
+        )
         return _ownership(claimed)
 
     @router.post("/desk/api/conversations/{conversation_id}/messages")
@@ -108,7 +110,7 @@ def desk_router() -> APIRouter:
                 session, conversation_id=conversation_id, staff=staff, text=body.text
             )
             conversation = session.get(Conversation, conversation_id)
-        publish({"type": "message", "conversation_id": conversation_id})
+        events_of(request).publish({"type": "message", "conversation_id": conversation_id})
         delivered = conversation is not None and _deliver(request, conversation, message.id)
         return {"conversation_id": conversation_id, "seq": message.seq, "delivered": delivered}
 
@@ -120,14 +122,18 @@ def desk_router() -> APIRouter:
             moved = service.transfer(
                 session, conversation_id=conversation_id, staff=staff, to=body.to
             )
-        publish({"type": "queue", "conversation_id": conversation_id, "action": "transfer"})
+        events_of(request).publish(
+            {"type": "queue", "conversation_id": conversation_id, "action": "transfer"}
+        )
         return _ownership(moved)
 
     @router.post("/desk/api/conversations/{conversation_id}/close")
     def close(request: Request, conversation_id: int, staff: Checked) -> dict[str, Any]:
         with _desk_session(request) as session:
             closed = service.close(session, conversation_id=conversation_id, staff=staff)
-        publish({"type": "queue", "conversation_id": conversation_id, "action": "close"})
+        events_of(request).publish(
+            {"type": "queue", "conversation_id": conversation_id, "action": "close"}
+        )
         _deliver(request, closed.conversation, closed.notice.id)
         return _ownership(closed.conversation)
 

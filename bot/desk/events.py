@@ -1,4 +1,4 @@
-"""Live desk updates: an in-process broker and the ``GET /desk/events`` Server-Sent Events stream.
+"""Live desk updates: a broker per app and the ``GET /desk/events`` Server-Sent Events stream.
 
 Events are hints ("the queue changed", "conversation 7 has a new message"):
 the desk reloads what it shows from the JSON API, so an event lost to a full
@@ -6,6 +6,11 @@ buffer or a reconnect costs nothing but a moment (the page also polls).
 ``publish`` is called from worker threads (sync endpoints, the conversation
 service) while subscribers wait in the server's event loop, hence
 ``call_soon_threadsafe``.
+
+Each app has its own ``DeskEvents`` (``app.state.desk_events``). On PostgreSQL it
+also relays every event to the other instances on the same database with
+LISTEN/NOTIFY (bot.storage.notify), so a handoff on one instance reaches the
+desks open on every other at once; on SQLite (one process) the broker is all.
 """
 
 from __future__ import annotations
@@ -14,13 +19,17 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from bot.desk.auth import StaffUser, current_staff
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
+    from bot.storage.notify import PostgresRelay
 
 #: A comment line this often keeps proxies from closing an idle stream.
 HEARTBEAT_SECONDS = 15.0
@@ -78,13 +87,47 @@ class EventBroker:
             return len(self._subscribers)
 
 
-#: The process's broker: the conversation service and the desk API publish here.
-broker = EventBroker()
+class DeskEvents:
+    """One app's desk events: delivered to its own streams at once and, on PostgreSQL,
+    to every other instance's through NOTIFY."""
+
+    def __init__(self, database: Database | None = None) -> None:
+        self.broker = EventBroker()
+        self.relay: PostgresRelay | None = None
+        if database is not None and database.dialect == "postgresql":
+            from bot.storage.notify import PostgresRelay
+
+            self.relay = PostgresRelay(database, self.broker.publish)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Tell every open desk about ``event``, e.g. ``{"type": "queue"}``; never raises."""
+        self.broker.publish(event)
+        if self.relay is not None:
+            self.relay.send(event)
+
+    def start(self) -> None:
+        if self.relay is not None:
+            self.relay.start()
+
+    def stop(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+
+
+#: Events of code that runs without an app (the terminal chat, unit tests).
+default = DeskEvents()
+broker = default.broker
 
 
 def publish(event: dict[str, Any]) -> None:
-    """Tell every open desk about ``event``, e.g. ``{"type": "queue"}``."""
-    broker.publish(event)
+    """Publish to ``default`` (apps publish to their own ``DeskEvents``)."""
+    default.publish(event)
+
+
+def events_of(request: Request) -> DeskEvents:
+    """The app's desk events."""
+    found: DeskEvents = getattr(request.app.state, "desk_events", default)
+    return found
 
 
 def sse(event: dict[str, Any]) -> str:
@@ -93,14 +136,18 @@ def sse(event: dict[str, Any]) -> str:
 
 
 async def stream(
-    *, heartbeat: float = HEARTBEAT_SECONDS, max_seconds: float = MAX_STREAM_SECONDS
-) -> AsyncIterator[str]:
+    source: EventBroker | None = None,
+    *,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    max_seconds: float = MAX_STREAM_SECONDS,
+) -> AsyncGenerator[str]:
     """Events as they come, a heartbeat comment when idle, until ``max_seconds``.
 
     Subscribes before its first line, so a client that has read ": connected"
     receives every later event.
     """
-    subscription = broker.subscribe()
+    source = source or broker
+    subscription = source.subscribe()
     try:
         yield "retry: 2000\n: connected\n\n"
         ends = time.monotonic() + max_seconds
@@ -112,16 +159,18 @@ async def stream(
                 continue
             yield sse(event)
     finally:
-        broker.unsubscribe(subscription)
+        source.unsubscribe(subscription)
 
 
 def events_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/desk/events")
-    async def events(staff: Annotated[StaffUser, Depends(current_staff)]) -> StreamingResponse:
+    async def events(
+        request: Request, staff: Annotated[StaffUser, Depends(current_staff)]
+    ) -> StreamingResponse:
         return StreamingResponse(
-            stream(),
+            stream(events_of(request).broker),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

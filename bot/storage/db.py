@@ -12,6 +12,12 @@ finishes, instead of polling SQLite's write lock with the busy handler's
 growing sleeps (up to 100 ms each), which under load cost far more than the
 transactions themselves. Other processes on the same file still meet the busy
 timeout, as before.
+
+The pool heals: a SQLite connection opened while the file was read-only stays
+read-only for good, so an error that says the file cannot be written (read-only,
+disk I/O, disk full, cannot open) invalidates the pool and the next checkout opens
+fresh connections; PostgreSQL connections broken by a server restart are caught by
+``pool_pre_ping``.
 """
 
 from __future__ import annotations
@@ -23,10 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bot.storage.models import HealthProbe, utcnow
 
 #: How long a SQLite writer waits for another one before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -47,6 +57,9 @@ LOCK_POOL_SIZE = 5
 LOCK_MAX_OVERFLOW = 60
 #: Execution option that makes a SQLite transaction start DEFERRED (read-only sessions).
 _DEFERRED = "yichuang_sqlite_deferred"
+#: SQLite primary result codes after which a connection cannot be trusted to write
+#: again: SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+_SQLITE_UNWRITABLE = frozenset({8, 10, 13, 14})
 
 
 class DatabaseUrlError(ValueError):
@@ -123,7 +136,17 @@ def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) ->
             **kwargs,
         )
     _configure_sqlite(engine, wal=path is not None, foreign_keys=sqlite_foreign_keys)
+    if path is not None:  # an in-memory database lives in its one connection: keep it
+        event.listen(engine, "handle_error", _renew_unwritable)
     return engine
+
+
+def _renew_unwritable(context: ExceptionContext) -> None:
+    """A file SQLite could not write: drop the pool's connections (they may have opened
+    the file read-only) so the first request after the fault is fixed gets a fresh one."""
+    code = getattr(context.original_exception, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _SQLITE_UNWRITABLE:
+        context.is_disconnect = True
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool, foreign_keys: bool) -> None:
@@ -219,6 +242,23 @@ class Database:
         try:
             with self._read_engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def writable(self) -> bool:
+        """True when a write commits: the probe row rewritten in one short transaction.
+
+        A database that answers reads may still refuse writes (a read-only file, a
+        full disk), and then every message would get 503 while a SELECT says "ok".
+        """
+        build = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        now = utcnow()
+        upsert = build(HealthProbe).values(id=1, checked_at=now)
+        upsert = upsert.on_conflict_do_update(index_elements=["id"], set_={"checked_at": now})
+        try:
+            with self.session() as session:
+                session.execute(upsert)
         except SQLAlchemyError:
             return False
         return True

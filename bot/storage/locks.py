@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from weakref import WeakValueDictionary
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.storage.db import Database
 
@@ -58,8 +59,14 @@ class ConversationLocks:
                 try:
                     yield
                 finally:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    connection.commit()
+                    try:
+                        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                        connection.commit()
+                    except SQLAlchemyError:
+                        # The connection broke (a server restart, a cut): the server drops
+                        # the lock with it, and a failed unlock must not turn a stored
+                        # message into a "not stored" 503. Closed, never pooled again.
+                        connection.invalidate()
 
 
 class Lease:

@@ -174,6 +174,19 @@ _TAKE_REPLY_SEQS = (
     .returning(_conversations.c.next_seq)
 )
 _TAKE_REPLY_SEQS_AND_STATE = _TAKE_REPLY_SEQS.values(state=bindparam("new_state"))
+#: Older messages of one conversation still owed an answer (the answered_at index finds
+#: the few unanswered rows; a message older than two days is left to the desk's view).
+_OWED_BEFORE = (
+    select(_messages.c.id)
+    .where(
+        _messages.c.answered_at.is_(None),
+        _messages.c.conversation_id == bindparam("conversation_id"),
+        _messages.c.direction == "in",
+        _messages.c.id < bindparam("message_id"),
+        _messages.c.created_at > bindparam("newer_than"),
+    )
+    .order_by(_messages.c.seq)
+)
 _MARK_ANSWERED = (
     update(_messages)
     .where(_messages.c.id == bindparam("by_message_id"))
@@ -336,3 +349,15 @@ def mark_answered(session: Session, *, message_id: int) -> None:
     session.flush()
     params = {"by_message_id": message_id, "now": utcnow()}
     session.connection().execute(_MARK_ANSWERED, params)
+
+
+def owed_before(
+    session: Session, *, conversation_id: int, message_id: int, newer_than: datetime
+) -> list[int]:
+    """Earlier messages of the conversation whose turn never finished, oldest first.
+
+    Their answers go before ``message_id``'s, so a litigant never reads them out of order.
+    """
+    params: dict[str, Any] = {"conversation_id": conversation_id, "message_id": message_id}
+    params["newer_than"] = newer_than
+    return list(session.connection().execute(_OWED_BEFORE, params).scalars())

@@ -75,10 +75,11 @@ def test_claim_reply_and_close_reach_an_open_desk_live(desk: LiveDesk) -> None:
     wang.action(conversation_id, "close")
     assert watcher.next_matching(type="queue", action="close")
     watcher.join()
+    broker = desk.app.state.desk_events.broker  # the app's own, not a module global
     deadline = time.monotonic() + 10
-    while events.broker.listeners and time.monotonic() < deadline:
+    while broker.listeners and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert events.broker.listeners == 0  # the server let go of the closed stream
+    assert broker.listeners == 0  # the server let go of the closed stream
 
 
 def test_handoff_and_litigant_messages_reach_an_open_desk_live(desk: LiveDesk) -> None:
