@@ -121,6 +121,14 @@ def undelivered_before(session: Session, *, conversation_id: int, message_id: in
     )
 
 
+def earlier_owed(session: Session, message_id: int) -> list[int]:
+    """``undelivered_before`` the delivery tracked on ``message_id``, found by that id alone."""
+    row = session.get(Message, message_id)
+    if row is None:
+        return []
+    return undelivered_before(session, conversation_id=row.conversation_id, message_id=row.id)
+
+
 def record(session: Session, *, message_id: int, sent_parts: int, done: bool) -> None:
     """``sent_parts`` parts reached the platform; ``done``: finished (or given up)."""
     values: dict[str, Any] = {"sent_parts": sent_parts}

@@ -40,7 +40,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import delivery
-from bot.conversation import ConversationService
+from bot.conversation import AnswerDelayed, ConversationService
 from bot.settings import Settings
 from bot.storage import repo
 from bot.storage.models import Message
@@ -269,10 +269,17 @@ class TelegramChannel:
         await self._send_answer(chat_id, key)
 
     async def _send_answer(self, chat_id: int, key: str) -> None:
-        """Send what is still owed of the answer to update ``key`` (the caller holds the chat)."""
+        """Send what is still owed of the answer to update ``key`` (the caller holds the chat).
+
+        Older answers not yet delivered (a turn that failed after its message was stored
+        is answered by the next message, ahead of its own) go first, so none is overtaken.
+        """
         found = await run_in_threadpool(self._load_for_update, chat_id, key)
-        if found is not None:
-            await self._send_owed(found.message_id)
+        if found is None:
+            return
+        for message_id in await run_in_threadpool(self._earlier_owed, found.message_id):
+            await self._send_owed(message_id)
+        await self._send_owed(found.message_id)
 
     async def deliver_stored(self, message_id: int) -> None:
         """Send what is still owed of a stored delivery, in the chat's order.
@@ -338,6 +345,10 @@ class TelegramChannel:
                 session, channel=CHANNEL, sender_id=str(chat_id), external_id=key
             )
 
+    def _earlier_owed(self, message_id: int) -> list[int]:
+        with self.service.database.session(readonly=True) as session:
+            return delivery.earlier_owed(session, message_id)
+
     def _record(self, message_id: int, sent_parts: int, done: bool) -> None:
         with self.service.database.session() as session:
             delivery.record(session, message_id=message_id, sent_parts=sent_parts, done=done)
@@ -391,6 +402,11 @@ def telegram_router(channel: TelegramChannel) -> APIRouter:
         except DeliveryFailed as exc:
             log.warning("Telegram reply not delivered, asking for a redelivery: %s", exc)
             return JSONResponse(status_code=503, content={"message": "暂时无法发送，请稍后重试"})
+        except AnswerDelayed:
+            # Stored, its answer not: the redelivery (or the chat's next message, or the
+            # recovery pass) answers it, in order.
+            log.warning("Telegram message stored but not answered yet; asking for a redelivery")
+            return JSONResponse(status_code=503, content={"message": "正在处理，请稍后重试"})
 
     return router
 

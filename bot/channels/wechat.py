@@ -629,14 +629,7 @@ class WeChatChannel:
             found = delivery.for_inbound(
                 session, channel=CHANNEL, sender_id=inbound.user, external_id=inbound.external_id
             )
-            row = None if found is None else session.get(Message, found.message_id)
-            earlier = (
-                []
-                if row is None
-                else delivery.undelivered_before(
-                    session, conversation_id=row.conversation_id, message_id=row.id
-                )
-            )
+            earlier = [] if found is None else delivery.earlier_owed(session, found.message_id)
         if found is None:
             return _Outcome("none")
         if earlier:  # older answers still to send: this one queues behind them, in order

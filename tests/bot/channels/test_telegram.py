@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
 from bot.channels.telegram import (
@@ -29,7 +30,7 @@ from bot.channels.telegram import (
 )
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
-from bot.storage import repo
+from bot.storage import repo, turns
 from tests.databases import app_database_url
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 
@@ -337,3 +338,28 @@ def test_without_a_configured_secret_every_update_is_refused(
         assert live.post(live.update("你好"), secret="").status_code == 403
         assert live.post(live.update("你好"), secret="anything").status_code == 403
     assert state.sent == []
+
+
+def test_answers_keep_their_order_after_an_answer_failed_to_store(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored but not answered: Telegram is asked to redeliver, and the chat's next message
+    first sends the owed answer, then its own; the redelivery then sends nothing twice."""
+    real = turns.store_answer
+    left = [1]
+
+    def store_answer(*args: Any, **kwargs: Any) -> None:
+        if left[0]:
+            left[0] -= 1
+            raise OperationalError("INSERT INTO messages", {}, Exception("server closed"))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(turns, "store_answer", store_answer)
+    first = live.update("诉讼费怎么算")
+    assert live.post(first).status_code == 503  # stored: Telegram will deliver it again
+    assert live.fake.texts(CHAT) == []
+    texts = live.say("你好")
+    assert texts and "哪一类" in texts[0], texts  # the owed answer first
+    assert all("哪一类" not in text for text in texts[1:])
+    assert live.post(first).status_code == 200  # the redelivery: answered and sent already
+    assert live.fake.texts(CHAT) == texts
