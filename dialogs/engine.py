@@ -18,6 +18,7 @@ from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
+from dialogs.slots import check_parse, explain
 from dialogs.replies import Button, Reply
 from dialogs.state import DialogState
 from dialogs.turn import Context, Handoff, Turn
@@ -60,6 +61,14 @@ SLOT_ENTITIES = {
     "deadline_kind",
     "template",
 }
+#: The entities each form fills its slots from: a refused one is explained while it asks.
+FORM_ENTITIES = {
+    "fee": frozenset({"amount", "fee_kind", "case_category"}),
+    "deadline": frozenset({"date", "deadline_kind"}),
+    "case_status": frozenset({"case_number"}),
+    "case_payment": frozenset({"case_number"}),
+    "template": frozenset({"template", "case_category"}),
+}
 
 
 class DialogEngine:
@@ -70,7 +79,16 @@ class DialogEngine:
         self.known_intents = frozenset(INTENTS)
 
     def turn(self, state: DialogState, parse: dict[str, Any], now: datetime) -> Turn:
-        ctx = Context(state, parse, now, self.kb, self.court, self.hours)
+        """Answer one message; entity values are checked first (dialogs.slots)."""
+        checked, refused = check_parse(parse, now.date())
+        names = frozenset(r.entity for r in refused)
+        turn = self._turn(Context(state, checked, now, self.kb, self.court, self.hours, names))
+        if refused and state.form is not None:
+            turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
+        return turn
+
+    def _turn(self, ctx: Context) -> Turn:
+        state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
         if ctx.intent == "cancel":
@@ -108,6 +126,8 @@ class DialogEngine:
             return False  # a button of another flow
         if any(e.get("entity") in SLOT_ENTITIES for e in ctx.parse.get("entities", [])):
             return True
+        if ctx.refused & SLOT_ENTITIES:
+            return True  # a mistyped answer to the form's question: ask it again
         if ctx.state.requested == "proof" and case_lookup.looks_like_proof(ctx.text):
             return True  # six characters mean nothing to the NLU: never route them away
         return ctx.confidence < SWITCH_THRESHOLD

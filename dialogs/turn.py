@@ -48,6 +48,8 @@ class Context:
     kb: KnowledgeBase
     court: CourtGateway
     hours: BusinessHours
+    #: Entities of this message whose values dialogs.slots refused (too large, no such date).
+    refused: frozenset[str] = frozenset()
 
     @property
     def intent(self) -> str:
