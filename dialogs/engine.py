@@ -18,8 +18,8 @@ from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
-from dialogs.slots import check_parse, explain
 from dialogs.replies import Button, Reply
+from dialogs.slots import check_parse, explain
 from dialogs.state import DialogState
 from dialogs.turn import Context, Handoff, Turn
 from knowledge.intents import INTENT_LABELS, INTENTS

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from knowledge.limits import AMOUNT_CEILING, TOO_LARGE
 from knowledge.loader import (
     UNVERIFIED_NOTE,
     KnowledgeDataError,
@@ -23,7 +24,6 @@ from knowledge.loader import (
     load_config,
     load_data,
 )
-from knowledge.limits import AMOUNT_CEILING, TOO_LARGE
 
 CENT = Decimal("0.01")
 Procedure = Literal["ordinary", "simplified", "small_claims"]

@@ -37,4 +37,3 @@ def without_overlaps(ordered: Iterable[Entity]) -> list[Entity]:
         if not any(candidate.overlaps(k) for k in kept):
             kept.append(candidate)
     return sorted(kept, key=lambda e: e.start)
-
