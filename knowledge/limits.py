@@ -9,12 +9,14 @@ hold 9999999999999999999 and would silently round it.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 #: Amounts at or above this (10^13 yuan, ten trillion) are refused as typos: more
 #: than any claim a basic-level court hears, and far below where Decimal arithmetic
 #: at 28 digits would lose the fen.
 AMOUNT_CEILING = Decimal(10) ** 13
+#: Amounts are kept to the fen: "0.001" is no amount, and "1e-999999" no megabyte of zeros.
+FEN = Decimal("0.01")
 
 TOO_LARGE = "金额太大了，请核对后重新输入"
 NOT_POSITIVE = "金额应当大于零，请核对后重新输入"
@@ -47,14 +49,15 @@ def parse_amount(value: object) -> Decimal:
 
 
 def check_amount(amount: Decimal) -> Decimal:
-    """``amount`` itself when it is a finite, positive Decimal below the ceiling."""
+    """``amount`` rounded to the fen when it is finite, positive and below the ceiling."""
     if not amount.is_finite():
         raise AmountError(NOT_A_NUMBER)
-    if amount <= 0:
-        raise AmountError(NOT_POSITIVE)
     if amount >= AMOUNT_CEILING:
         raise AmountError(TOO_LARGE)
-    return amount
+    fen = amount.quantize(FEN, rounding=ROUND_HALF_UP) if amount > 0 else amount
+    if fen <= 0:
+        raise AmountError(NOT_POSITIVE)
+    return fen
 
 
 def amount_text(amount: Decimal) -> str:

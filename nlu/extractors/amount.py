@@ -35,9 +35,10 @@ _MONEY_BEFORE = re.compile(
 )
 _MULTIPLIER = {"w": Decimal(10_000), "k": Decimal(1_000)}
 _SCALE = {"万": Decimal(10_000), "千": Decimal(1_000), "百": Decimal(100), "亿": Decimal(10**8)}
-#: Digits and one Chinese multiplier (1.5万, 3千): computed exactly, not by cn2an's floats.
-#: Exponent from which a number is written as 1E+309 (its digits would fill the chat).
+#: Exponent (either way) from which a value is written as 1E+309 / 1E-999999, never as
+#: its digits: "1e-999999元" would otherwise become a megabyte of zeros.
 _HUGE = 30
+#: Digits and one Chinese multiplier (1.5万, 3千): computed exactly, not by cn2an's floats.
 _DIGITS_TIMES = re.compile(r"^(?P<digits>\d+(?:\.\d+)?)(?P<scale>[万千百亿])$")
 
 
@@ -67,7 +68,7 @@ def entity_value(amount: Decimal) -> int | str:
     """
     if 0 < amount < AMOUNT_CEILING and amount == amount.to_integral_value():
         return int(amount)
-    return str(amount) if amount.adjusted() >= _HUGE else amount_text(amount)
+    return str(amount) if abs(amount.adjusted()) >= _HUGE else amount_text(amount)
 
 
 def _looks_like_money(num: str, before: str, after: str) -> bool:

@@ -30,6 +30,7 @@ def test_the_ceiling_is_ten_trillion_yuan() -> None:
         ("1,050", Decimal(1050)),
         ("9999999999999.99", Decimal("9999999999999.99")),
         (Decimal("0.01"), Decimal("0.01")),
+        ("12345.678", Decimal("12345.68")),  # kept to the fen
     ],
 )
 def test_plausible_amounts_are_kept_exactly(value: object, expected: Decimal) -> None:
@@ -45,6 +46,9 @@ def test_plausible_amounts_are_kept_exactly(value: object, expected: Decimal) ->
         pytest.param(10**5000, TOO_LARGE, id="5000-digits"),
         ("-50000", NOT_POSITIVE),
         (0, NOT_POSITIVE),
+        ("0.001", NOT_POSITIVE),
+        ("1e-999999", NOT_POSITIVE),
+        ("-1e999999", NOT_POSITIVE),
         ("NaN", NOT_A_NUMBER),
         ("Infinity", NOT_A_NUMBER),
         ("五万", NOT_A_NUMBER),
