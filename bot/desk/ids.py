@@ -1,9 +1,9 @@
 """Row ids in desk URLs, bounded to what an INTEGER column holds on every database.
 
-Without the bound, /desk/api/conversations/99999999999999999999 reached the
-driver: SQLite cannot bind an int that large and PostgreSQL's 32-bit integer
-overflows at 2^31, both a 500. Out of range is now the app's 400 with its
-Chinese message, before any query.
+Without the bound (``MAX_INTEGER``), /desk/api/conversations/99999999999999999999
+reached the driver: SQLite cannot bind an int that large and PostgreSQL's 32-bit
+integer overflows at 2^31, both a 500. Out of range is now the app's 400 with
+its Chinese message, before any query.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import Path
 
-#: The largest value of a 32-bit signed INTEGER (PostgreSQL's ``integer``).
-MAX_ROW_ID = 2**31 - 1
+from bot.storage.models import MAX_INTEGER
 
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+RowId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]

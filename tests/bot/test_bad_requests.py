@@ -137,3 +137,14 @@ def test_the_store_strips_nul_for_any_channel(served: Served) -> None:
         found = repo.find_conversation(session, channel="telegram", sender_id="nulid")
         assert found is not None
         assert repo.transcript(session, conversation_id=found.id)[0].text == "你好"
+
+
+@pytest.mark.parametrize("after", [2**31 - 1, 2**31, 2**63, 10**30])
+def test_pulling_after_a_huge_message_number_is_empty(served: Served, after: int) -> None:
+    litigant = served.desk.litigant("pull-huge")
+    litigant.say("你好")
+    with httpx.Client(base_url=served.desk.url, timeout=30) as client:
+        params: dict[str, str | int] = {"sender": "pull-huge", "after": after}
+        response = client.get("/webhooks/rest/messages", params=params)
+        assert response.status_code == 200 and response.json() == []
+        _same_connection_still_works(client, response)
