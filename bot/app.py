@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.assembly import SIMULATOR_PATH, NluHolder, build_conversations, http_court, open_database
 from bot.channels.rest import rest_router
+from bot.channels.webchat import webchat_router
 from bot.channels.wechat import register as register_wechat
 from bot.delivery import make_deliver
 from bot.desk.admin import admin_router, business_hours_for
@@ -129,7 +130,9 @@ def create_app(
         message = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
         if exc.status_code == 404 and message == "Not Found":
             message = "没有这个页面"
-        return JSONResponse(status_code=exc.status_code, content={"message": message})
+        return JSONResponse(
+            status_code=exc.status_code, content={"message": message}, headers=exc.headers
+        )
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(SATimeoutError)
@@ -178,6 +181,7 @@ def create_app(
     app.include_router(metrics_router())  # public like /health: restrict it at the proxy
     app.include_router(template_router(kb))
     app.include_router(web_router())
+    app.include_router(webchat_router())
     app.include_router(auth_router())
     app.include_router(admin_router())
     app.include_router(desk_router())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,25 @@ class MaskingFilter(logging.Filter):
         record.msg = mask_pii(record.getMessage())
         record.args = None
         record.request_id = REQUEST_ID.get() or "-"
+        return True
+
+
+#: A path segment after ``/cases/`` is a case number (the court API and its simulator).
+_CASE_IN_PATH = re.compile(r"(/cases/)[^/?]+")
+
+
+def loggable_path(full_path: str) -> str:
+    """A request path fit for a log line: no query string (it may carry ids), no case number."""
+    return _CASE_IN_PATH.sub(r"\1{case_number}", full_path.split("?", 1)[0])
+
+
+class AccessPathFilter(logging.Filter):
+    """uvicorn's access line (client, method, path, version, status) with a loggable path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], loggable_path(args[2]), args[3], args[4])
         return True
 
 
@@ -67,13 +87,24 @@ def logging_config(level: str = "INFO", as_json: bool = False) -> dict[str, Any]
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"mask": {"()": MaskingFilter}},
+        "filters": {"mask": {"()": MaskingFilter}, "access": {"()": AccessPathFilter}},
         "formatters": {"main": formatter},
         "handlers": {"main": handler},
         "root": {"handlers": ["main"], "level": level.upper()},
         "loggers": {
-            name: {"handlers": ["main"], "level": level.upper(), "propagate": False}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{
+                name: {"handlers": ["main"], "level": level.upper(), "propagate": False}
+                for name in ("uvicorn", "uvicorn.error")
+            },
+            "uvicorn.access": {
+                "handlers": ["main"],
+                "level": level.upper(),
+                "propagate": False,
+                "filters": ["access"],
+            },
+            # httpx logs every request's full URL at INFO: a court look-up's has the
+            # case number in it, a Telegram call the bot token. Failures are ours to log.
+            **{name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
         },
     }
 

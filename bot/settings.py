@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     #: is served at {local_url}/court-sim); `serve` sets it from --host/--port.
     local_url: str = "http://127.0.0.1:8000"
     court_api_url: str | None = None
+    #: Bearer token of the Rasa REST channel (/webhooks/rest/*); unset: loopback clients only.
+    rest_token: str | None = None
     #: Let tests break the built-in simulator on purpose (/court-sim/_sim/faults);
     #: never in production.
     court_sim_faults: bool = False

@@ -47,9 +47,14 @@ class BusinessHours:
         return cls(days, spans, spec)
 
     def _works_on(self, day: date, calendar: RestDayCalendar) -> bool:
+        """A 调休 working day always; else a configured weekday that is no holiday.
+
+        An ordinary Saturday is a rest day in the calendar, but a court whose hours
+        say ``Mon-Sun`` is open then: only holidays close it.
+        """
         if calendar.is_adjusted_workday(day):
             return True
-        return day.weekday() in self.weekdays and not calendar.is_rest_day(day)
+        return day.weekday() in self.weekdays and not calendar.is_holiday(day)
 
     def is_open(self, now: datetime, calendar: RestDayCalendar) -> bool:
         if not self._works_on(now.date(), calendar):

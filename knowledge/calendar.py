@@ -88,6 +88,21 @@ class RestDayCalendar:
             return _is_weekend(day)
         return _is_weekend(day) or day in _statutory_estimate(day.year)
 
+    def is_holiday(self, day: dt.date) -> bool:
+        """A rest day that is not an ordinary weekend: a statutory holiday (or the days
+        it moves), or a rest day the court announced. A court open at weekends still
+        closes on these (the "法定节假日除外" of its business hours)."""
+        if day in self.extra_working_days:
+            return False
+        if day in self.extra_rest_days:
+            return True
+        if _published(day.year):
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+            return bool(on_holiday and name)
+        if day.year in self.arrangement_years:
+            return False
+        return day in _statutory_estimate(day.year)
+
     def describe(self, day: dt.date) -> str:
         """What kind of day ``day`` is, in Chinese: 国庆节假期, 周末, 调休上班日, 工作日 …"""
         if day in self.extra_working_days:

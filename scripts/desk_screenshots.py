@@ -52,11 +52,13 @@ def main() -> int:
             desk = Desk(url, settings.database_url, app)
             desk.add_staff("wangfang")
             for words in LITIGANTS:
-                sender = httpx.post(url + "/webchat/session").json()["sender"]
+                session = httpx.post(url + "/webchat/session").json()
+                credential = f"Bearer {session['sender']}.{session['secret']}"
                 for text in words:
                     httpx.post(
-                        url + "/webhooks/rest/webhook",
-                        json={"sender": sender, "message": text},
+                        url + "/webchat/message",
+                        json={"message": text},
+                        headers={"Authorization": credential},
                         timeout=30,
                     ).raise_for_status()
 

@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"无法访问数据库 {shown}：{reason}") from exc
     text = (
         f"已删除 {days} 天以前的记录：消息 {result.messages} 条，对话 {result.conversations} 个，"
-        f"评分 {result.ratings} 条，回电登记 {result.callbacks} 条"
+        f"评分 {result.ratings} 条，回电登记 {result.callbacks} 条，"
+        f"网页对话凭证 {result.webchat_sessions} 个"
     )
     emit(args, result.as_dict(), text)
     return 0

@@ -48,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     settings = settings.model_copy(update={"local_url": local_url})
     configure_logging(settings.log_level, as_json=args.json)
+    if not settings.rest_token:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "YICHUANG_REST_TOKEN is not set: the REST channel (/webhooks/rest/*) answers "
+            "loopback clients only"
+        )
     try:
         # With workers this checks the configuration and migrates once, before any
         # worker starts; the workers then build their own apps from the environment.

@@ -100,7 +100,7 @@ class HttpCourtGateway:
         try:
             record = self._lookup(canonical, proof, deadline)
         except CourtUnavailable as exc:
-            log.warning("court API unavailable for %s: %s", canonical, mask_pii(str(exc)))
+            log.warning("court API unavailable for a case look-up: %s", mask_pii(str(exc)))
             if self.observer is not None:
                 self.observer.court_lookup("unavailable")
             raise

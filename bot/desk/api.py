@@ -4,7 +4,7 @@ Reads use read-only sessions (no write lock on SQLite); every state change is
 one short write transaction, and the live-update event and the outbound hook
 run only after it committed. ``app.state.deliver(conversation, message_id)``, when
 set, carries a staff message to channels that push (WeChat, Telegram); the web
-chat fetches it from ``GET /webhooks/rest/messages``.
+chat fetches it from ``GET /webchat/messages`` (REST clients from ``/webhooks/rest/messages``).
 """
 
 from __future__ import annotations

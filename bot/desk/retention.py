@@ -7,6 +7,7 @@ The server purges by itself every ``YICHUANG_PURGE_INTERVAL_HOURS`` (``register`
 ratings and call-backs go with them (ON DELETE CASCADE). Call-back numbers are
 full phone numbers, so they are deleted on the same schedule even when the
 conversation lives on; ratings of surviving conversations stay for the chart.
+Web chat sessions unused for the period go too: their browser starts a new one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.background import every
 from bot.settings import Settings
-from bot.storage import repo
+from bot.storage import repo, webchat
 from bot.storage.db import Database
 from bot.storage.models import Callback, Conversation, Rating, utcnow
 
@@ -41,6 +42,7 @@ class PurgeResult:
     conversations: int
     ratings: int
     callbacks: int
+    webchat_sessions: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class PurgeResult:
             "conversations": self.conversations,
             "ratings": self.ratings,
             "callbacks": self.callbacks,
+            "webchat_sessions": self.webchat_sessions,
         }
 
 
@@ -81,6 +84,7 @@ def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeR
     ratings_before = _count(session, Rating)
     callbacks_before = _count(session, Callback)
     messages = repo.purge_older_than(session, days=days, now=now)
+    sessions = webchat.purge_unused(session, cutoff=cutoff)
     return PurgeResult(
         days=days,
         cutoff=cutoff,
@@ -88,6 +92,7 @@ def purge(session: Session, *, days: int, now: datetime | None = None) -> PurgeR
         conversations=conversations_before - _count(session, Conversation),
         ratings=ratings_before - _count(session, Rating),
         callbacks=callbacks + callbacks_before - _count(session, Callback),
+        webchat_sessions=sessions,
     )
 
 
@@ -102,7 +107,7 @@ def register(app: FastAPI, settings: Settings) -> None:
     def run() -> None:
         with database.session() as session:
             result = purge(session, days=days)
-        if result.messages or result.conversations or result.callbacks:
+        if result.messages or result.conversations or result.callbacks or result.webchat_sessions:
             log.info("retention purge: %s", result.as_dict())
 
     async def job() -> None:

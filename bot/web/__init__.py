@@ -1,4 +1,4 @@
-"""The mobile web chat: one static page that speaks the Rasa REST channel."""
+"""The mobile web chat: one static page, a client of the web chat API (bot.channels.webchat)."""
 
 from bot.web.routes import WEB_CSP, web_router
 

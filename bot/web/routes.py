@@ -1,4 +1,4 @@
-"""Serves the web chat page, its two static files, and the browser's sender id.
+"""Serves the web chat page and its static files (its API is bot.channels.webchat).
 
 The files are read once when the router is built, so each response is a plain
 in-memory answer with an ETag. The page links its assets as ``?v=<hash>``:
@@ -9,7 +9,6 @@ the page itself is revalidated on every visit (cheap 304s on slow phone links).
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def _answer(request: Request, file: _File, cache_control: str) -> Response:
 
 
 def web_router() -> APIRouter:
-    """``GET /``, ``GET /static/{name}`` and ``POST /webchat/session``."""
+    """``GET /`` and ``GET /static/{name}``."""
     page, assets = _load()
     router = APIRouter()
 
@@ -89,10 +88,5 @@ def web_router() -> APIRouter:
         if asset is None:
             return JSONResponse({"error": "not_found", "message": "没有这个文件"}, status_code=404)
         return _answer(request, asset, _FOREVER if v == asset.version else _REVALIDATE)
-
-    @router.post("/webchat/session")
-    def new_session() -> dict[str, str]:
-        """A fresh random sender id (192 bits): only its holder can read the conversation."""
-        return {"sender": secrets.token_urlsafe(24)}
 
     return router

@@ -61,3 +61,48 @@ def live_settings(tmp_path: Path, model_path: Path, port: int) -> Settings:
         court_sim_faults=True,
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@dataclass
+class WebChat:
+    """One browser's web chat session (``POST /webchat/session``), spoken to as the page does."""
+
+    url: str
+    sender: str
+    secret: str
+
+    @classmethod
+    def start(cls, url: str) -> WebChat:
+        response = httpx.post(f"{url}/webchat/session", timeout=10)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return cls(url, body["sender"], body["secret"])
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.sender}.{self.secret}"}
+
+    def post(self, text: str, **extra: Any) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/webchat/message",
+            json={"message": text, **extra},
+            headers=self.headers,
+            timeout=30,
+        )
+
+    def say(self, text: str, **extra: Any) -> list[dict[str, Any]]:
+        response = self.post(text, **extra)
+        assert response.status_code == 200, response.text
+        answer: list[dict[str, Any]] = response.json()
+        return answer
+
+    def text(self, text: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(text))
+
+    def pull(self, after: int = 0) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{self.url}/webchat/messages", params={"after": after}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        pulled: list[dict[str, Any]] = response.json()
+        return pulled

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import JsonFormatter, MaskingFilter
+from bot.logs import AccessPathFilter, JsonFormatter, MaskingFilter, loggable_path, logging_config
 from bot.privacy import mask_pii
 
 
@@ -30,3 +30,29 @@ def test_json_log_lines_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "from 139****1111"
     assert line["level"] == "INFO"
+
+
+def test_access_lines_carry_neither_query_strings_nor_case_numbers() -> None:
+    """uvicorn's access line prints the path with its query: ids and case numbers went there."""
+    path = "/webhooks/rest/messages?sender=litigant-42&after=3"
+    case = "/court-sim/v1/cases/%EF%BC%882026%EF%BC%89%E5%86%850602/hearings?x=1"
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
+    assert AccessPathFilter().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /webhooks/rest/messages HTTP/1.1" 200'
+    assert loggable_path(case) == "/court-sim/v1/cases/{case_number}/hearings"
+    assert loggable_path("/webchat/messages") == "/webchat/messages"
+
+
+def test_httpx_request_lines_are_not_logged() -> None:
+    """httpx logs each request's URL at INFO: a case look-up's names the case."""
+    loggers = logging_config("DEBUG")["loggers"]
+    assert loggers["httpx"]["level"] == "WARNING" and loggers["httpcore"]["level"] == "WARNING"
+    assert loggers["uvicorn.access"]["filters"] == ["access"]

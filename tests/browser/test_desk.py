@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 import bot.app
+from tests.bot.rest_live import WebChat
 from tests.browser.conftest import server_settings
 from tests.browser.server import base_url_of, bind_loopback, run_in_thread
 from tests.browser.test_webchat import bot_messages, open_chat, say, wait_for_new_bot_message
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page, ViewportSize
 
 PASSWORD = "desk-pass-2026"
-WEBHOOK = "/webhooks/rest/webhook"
+WEBHOOK = "/webchat/message"  # what the web chat page posts to
 CLOSING = "人工服务已结束"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 #: Routes anyone may reach: the login form and the assets of the login page.
@@ -49,12 +50,9 @@ class Desk:
 
     def handoff(self, text: str = "转人工") -> str:
         """A web-chat litigant (over plain HTTP) who asks for a human; returns the sender id."""
-        sender = httpx.post(self.url + "/webchat/session").json()["sender"]
-        answer = httpx.post(
-            self.url + WEBHOOK, json={"sender": sender, "message": text}, timeout=30
-        )
-        assert answer.status_code == 200
-        return str(sender)
+        chat = WebChat.start(self.url)
+        chat.say(text)
+        return chat.sender
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,27 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from tests.bot.rest_live import WebChat
 from tests.browser.conftest import start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Locator, Page
 
-WEBHOOK = "/webhooks/rest/webhook"
+WEBHOOK = "/webchat/message"
+PULL = "/webchat/messages"
 
 
 def open_chat(page: Page, base_url: str) -> None:
     page.goto(base_url + "/")
-    page.wait_for_function("() => (localStorage.getItem('yichuang.sender') || '').length > 0")
+    page.wait_for_function("() => (localStorage.getItem('yichuang.secret') || '').length > 0")
+
+
+def credential(page: Page, base_url: str) -> WebChat:
+    """The page's session, as its localStorage keeps it."""
+    sender, secret = page.evaluate(
+        "[localStorage.getItem('yichuang.sender'), localStorage.getItem('yichuang.secret')]"
+    )
+    return WebChat(base_url, sender, secret)
 
 
 def say(page: Page, text: str) -> None:
@@ -158,13 +168,15 @@ def test_sender_id_is_random_and_kept_in_local_storage(
     browser: Browser, phone: Page, base_url: str
 ) -> None:
     open_chat(phone, base_url)
-    sender = phone.evaluate("localStorage.getItem('yichuang.sender')")
+    chat = credential(phone, base_url)
+    sender = chat.sender
     assert len(sender) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", sender)
     phone.reload()
     phone.wait_for_load_state()
     with phone.expect_request(lambda r: r.url.endswith(WEBHOOK)) as sent:
         say(phone, "你好")
-    assert json.loads(sent.value.post_data or "{}")["sender"] == sender
+    assert sent.value.headers["authorization"] == chat.headers["Authorization"]
+    assert sender not in sent.value.url and sender not in (sent.value.post_data or "")
 
     other = browser.new_context()
     try:
@@ -185,11 +197,12 @@ def test_later_messages_arrive_by_polling_and_each_reply_shows_once(
     shown = bot_messages(phone).count()
 
     # The same conversation gets messages the page did not ask for (as a guide's reply
-    # would): here the litigant's other tab, speaking with this page's sender id.
-    sender = phone.evaluate("localStorage.getItem('yichuang.sender')")
-    with phone.expect_response(lambda r: "/webhooks/rest/messages?" in r.url) as polled:
-        later = httpx.post(base_url + WEBHOOK, json={"sender": sender, "message": "谢谢"}).json()
-    assert f"sender={sender}" in polled.value.url
+    # would): here the litigant's other tab, speaking with this page's credential.
+    chat = credential(phone, base_url)
+    with phone.expect_response(lambda r: PULL + "?" in r.url) as polled:
+        later = chat.say("谢谢")
+    assert chat.sender not in polled.value.url and chat.secret not in polled.value.url
+    assert polled.value.request.headers["authorization"] == chat.headers["Authorization"]
     assert later and later[-1].get("text")
     phone.get_by_text(later[-1]["text"]).wait_for(timeout=15_000)
     phone.wait_for_timeout(5_000)  # one more poll: nothing may be shown twice
@@ -242,9 +255,10 @@ def test_assets_are_cached_by_version_and_revalidated_by_etag(base_url: str) -> 
 
 
 def test_each_session_gets_its_own_unguessable_sender(base_url: str) -> None:
-    senders = {httpx.post(base_url + "/webchat/session").json()["sender"] for _ in range(5)}
-    assert len(senders) == 5
-    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", sender) for sender in senders)  # 192 bits
+    sessions = [httpx.post(base_url + "/webchat/session").json() for _ in range(5)]
+    assert len({s["sender"] for s in sessions}) == 5 and len({s["secret"] for s in sessions}) == 5
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", s["sender"]) for s in sessions)  # 192 bits
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", s["secret"]) for s in sessions)  # 256 bits
 
 
 def test_litigant_checks_a_demo_case_after_proving_identity(phone: Page, base_url: str) -> None:
@@ -285,7 +299,63 @@ def test_an_answer_lost_on_the_way_is_resent_once_not_asked_twice(
     assert "哪一类" in wait_for_new_bot_message(phone, before).inner_text()
     phone.wait_for_timeout(1500)  # and no second copy follows
     assert bot_messages(phone).count() == before + 1
-    sender = phone.evaluate("() => localStorage.getItem('yichuang.sender')")
-    pulled = httpx.get(f"{base_url}/webhooks/rest/messages", params={"sender": sender}).json()
+    pulled = credential(phone, base_url).pull()
     assert sum("哪一类" in m.get("text", "") for m in pulled) == 1  # answered once
     assert len(lost[0]["metadata"]["message_id"]) == 32
+
+
+def test_one_page_cannot_read_another_pages_conversation(
+    browser: Browser, phone: Page, base_url: str
+) -> None:
+    demo = json.loads(Path("bot/court/demo_cases.json").read_text(encoding="utf-8"))["cases"][0]
+    open_chat(phone, base_url)
+    for text in ("帮我查一下案件进度", demo["case_number"], demo["query_code"]):
+        before = bot_messages(phone).count()
+        say(phone, text)
+        wait_for_new_bot_message(phone, before)
+    assert demo["stage"] in bot_messages(phone).last.inner_text()
+    victim = credential(phone, base_url)
+
+    other = browser.new_context(locale="zh-CN")
+    try:
+        page = other.new_page()
+        open_chat(page, base_url)
+        # The other page, knowing the victim's sender id, asks with its own secret.
+        answers = page.evaluate(
+            """async (sender) => {
+                const own = localStorage.getItem('yichuang.secret');
+                const headers = { Authorization: 'Bearer ' + sender + '.' + own };
+                const pulled = await fetch('/webchat/messages?after=0', { headers });
+                const sent = await fetch('/webchat/message', {
+                    method: 'POST',
+                    headers: { ...headers, 'Content-Type': 'application/json' },
+                    body: JSON.stringify({ message: '删除我的记录' }),
+                });
+                return [pulled.status, await pulled.text(), sent.status];
+            }""",
+            victim.sender,
+        )
+        assert answers[0] == 401 and demo["stage"] not in answers[1] and answers[2] == 401
+        assert credential(page, base_url).pull() == []  # its own conversation: empty
+        assert demo["case_number"] not in page.locator("#log").inner_text()
+    finally:
+        other.close()
+    assert any(demo["stage"] in m.get("text", "") for m in victim.pull())  # intact
+
+
+def test_a_page_that_kept_only_a_sender_gets_a_new_session_silently(
+    phone: Page, base_url: str
+) -> None:
+    phone.goto(base_url + "/")
+    old = "A" * 32  # what a page from before credentials kept
+    phone.evaluate(
+        "old => { localStorage.clear(); localStorage.setItem('yichuang.sender', old); }", old
+    )
+    open_chat(phone, base_url)
+    chat = credential(phone, base_url)
+    assert chat.sender != old
+    before = bot_messages(phone).count()
+    say(phone, "你好")
+    wait_for_new_bot_message(phone, before)
+    assert phone.get_by_role("alert").is_hidden()
+    assert chat.pull()  # the new session's conversation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from dialogs.payload import parse_payload
 from dialogs.replies import Reply
 from dialogs.state import DialogState
 from dialogs.turn import Turn
+from knowledge.calendar import RestDayCalendar
 from knowledge.intents import INTENTS
 from nlu.pipeline import COURT_TZ, NluPipeline
 
@@ -225,3 +226,24 @@ def test_case_money_after_status_reuses_the_case_number_but_asks_proof_again(cha
     asked = chat.press("查案款")
     assert CASE in asked and "查询码" in asked
     assert "50,000元" in chat.text("K7M2Q9")
+
+
+def test_hours_that_include_the_weekend_are_open_on_an_ordinary_saturday() -> None:
+    """Only holidays close a court whose hours say Mon-Sun; 调休 days open a Mon-Fri one."""
+    calendar = RestDayCalendar()
+    every_day = BusinessHours.parse("Mon-Sun 00:00-23:59")
+    weekdays = BusinessHours.parse("Mon-Fri 08:30-12:00,14:30-17:30")
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=COURT_TZ)
+    national_day = datetime(2026, 10, 1, 10, 0, tzinfo=COURT_TZ)
+    assert every_day.is_open(saturday, calendar)
+    assert not weekdays.is_open(saturday, calendar)
+    assert not every_day.is_open(national_day, calendar)
+    assert not weekdays.is_open(national_day, calendar)
+    adjusted = next(
+        day
+        for day in (date(2026, 1, 1) + timedelta(days=n) for n in range(365))
+        if calendar.is_adjusted_workday(day)
+    )
+    at_work = datetime.combine(adjusted, time(9, 0), tzinfo=COURT_TZ)
+    assert weekdays.is_open(at_work, calendar)
+    assert every_day.is_open(at_work, calendar)

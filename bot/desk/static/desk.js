@@ -12,7 +12,7 @@
     court_unavailable: "案件系统故障",
     system_error: "系统故障，未能自动回复"
   };
-  var CHANNELS = { rest: "网页", web: "网页", wechat: "微信", telegram: "Telegram" };
+  var CHANNELS = { rest: "网页", web: "网页", webchat: "网页", wechat: "微信", telegram: "Telegram" };
   var STATUSES = { handoff: "排队中", human: "人工服务中", bot: "智能助手", closed: "已结束" };
   var SLOT_LABELS = {
     case_number: "案号",

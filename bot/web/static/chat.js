@@ -1,12 +1,16 @@
-// 一窗 web chat: talks to the Rasa REST channel of this server.
+// 一窗 web chat: talks to this server's web chat API (/webchat/*), whose messages have
+// the shapes of the Rasa REST channel. The session's credential (sender id + secret)
+// goes in the Authorization header only, never in a URL.
 // Every piece of text from the user or the server goes into the page through
 // textContent / createTextNode, never as HTML; links and images only as http(s).
 (function () {
   "use strict";
 
   var SENDER_KEY = "yichuang.sender";
+  var SECRET_KEY = "yichuang.secret";
   var SEQ_KEY = "yichuang.seq";
-  var SENDER_RE = /^[A-Za-z0-9_-]{22,}$/;
+  var SENDER_RE = /^[A-Za-z0-9_-]{22,64}$/;
+  var SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
   var URL_RE = /https?:\/\/[^\s<>"'，。；、！？）】」]+/g;
   var POLL_MS = 4000;
   var POLL_MAX_MS = 30000;
@@ -22,6 +26,7 @@
 
   var log, input, sendButton, retryButton, alertBox, alertText, statusLine;
   var sender = null;
+  var secret = null;
   var senderPromise = null;
   var lastSeq = 0;
   var seen = {};
@@ -210,16 +215,28 @@
     return fetch(url, options).finally(function () { window.clearTimeout(timer); });
   }
 
-  function adopt(id) {
+  function adopt(id, key) {
     if (sender !== id) {
       sender = id;
       lastSeq = 0;
       seen = {};
     }
+    secret = key;
+  }
+
+  // The server no longer knows this session (or never did): forget it, so the next
+  // send or poll starts a new one.
+  function drop() {
+    sender = null;
+    secret = null;
+  }
+
+  function authorization() {
+    return { "Authorization": "Bearer " + sender + "." + secret };
   }
 
   function ensureSender() {
-    if (sender) { return Promise.resolve(sender); }
+    if (sender && secret) { return Promise.resolve(sender); }
     if (senderPromise) { return senderPromise; }
     senderPromise = timed("/webchat/session", { method: "POST" })
       .then(function (response) {
@@ -227,11 +244,13 @@
         return response.json();
       })
       .then(function (body) {
-        if (!body || typeof body.sender !== "string" || !SENDER_RE.test(body.sender)) {
+        if (!body || typeof body.sender !== "string" || !SENDER_RE.test(body.sender) ||
+            typeof body.secret !== "string" || !SECRET_RE.test(body.secret)) {
           throw new Error("bad session");
         }
-        adopt(body.sender);
+        adopt(body.sender, body.secret);
         save(SENDER_KEY, body.sender);
+        save(SECRET_KEY, body.secret);
         save(SEQ_KEY, "0");
         return body.sender;
       })
@@ -271,15 +290,22 @@
     var row = showUser(shown);
     row.classList.add("pending");
     var response = null;
-    ensureSender()
-      .then(function (senderId) {
-        return timed("/webhooks/rest/webhook", {
+    var post = function () {
+      return ensureSender().then(function () {
+        var headers = authorization();
+        headers["Content-Type"] = "application/json";
+        return timed("/webchat/message", {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({
-            sender: senderId, message: message, metadata: { message_id: id }
-          })
+          headers: headers,
+          body: JSON.stringify({ message: message, metadata: { message_id: id } })
         });
+      });
+    };
+    post()
+      .then(function (answer) {
+        if (answer.status !== 401) { return answer; }
+        drop(); // an expired or unknown session: once more with a new one
+        return post();
       })
       .then(function (answer) {
         response = answer;
@@ -329,11 +355,11 @@
       pollDelay = wait;
       window.setTimeout(poll, pollDelay);
     };
-    if (!sender || document.hidden || busy) { next(); return; }
+    if (!sender || !secret || document.hidden || busy) { next(); return; }
     var started = sends;
-    var url = "/webhooks/rest/messages?sender=" + encodeURIComponent(sender) + "&after=" + lastSeq;
-    timed(url, { method: "GET" })
+    timed("/webchat/messages?after=" + lastSeq, { method: "GET", headers: authorization() })
       .then(function (response) {
+        if (response.status === 401) { drop(); }
         if (!response.ok) { throw new Error("poll " + response.status); }
         return response.json();
       })
@@ -362,8 +388,10 @@
     retryButton = document.getElementById("retry");
 
     var stored = load(SENDER_KEY);
-    if (stored && SENDER_RE.test(stored)) {
-      adopt(stored);
+    var storedSecret = load(SECRET_KEY);
+    // A page from before credentials kept only a sender: it silently gets a new session.
+    if (stored && SENDER_RE.test(stored) && storedSecret && SECRET_RE.test(storedSecret)) {
+      adopt(stored, storedSecret);
       var seq = parseInt(load(SEQ_KEY) || "0", 10);
       lastSeq = isFinite(seq) && seq > 0 ? seq : 0;
     } else {

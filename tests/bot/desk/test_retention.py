@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from bot.app import create_app
 from bot.serving import serve_in_thread
 from bot.settings import Settings
-from bot.storage import repo
+from bot.storage import repo, webchat
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Callback, Conversation, Message, Rating, utcnow
@@ -135,3 +135,18 @@ def test_the_server_purges_by_itself_at_start_up(tmp_path: Path, settings: Setti
     assert _count(database, Message, old) == 0
     assert _count(database, Message, recent) == 2
     database.dispose()
+
+
+def test_web_chat_sessions_unused_for_the_period_go(env: Database, cli: Cli) -> None:
+    """An old credential stops working; one used within the period stays."""
+    with env.session() as session:
+        webchat.create(session, sender_id="idle-browser", secret_hash="0" * 64)
+        webchat.create(session, sender_id="busy-browser", secret_hash="1" * 64)
+        webchat.touch(session, sender_id="idle-browser", now=utcnow() - timedelta(days=31))
+        webchat.touch(session, sender_id="busy-browser", now=utcnow() - timedelta(days=29))
+    status, out, err = cli("desk", "purge", "--days", "30", "--json")
+    assert status == 0, err
+    assert json.loads(out)["webchat_sessions"] == 1
+    with env.session(readonly=True) as session:
+        assert webchat.find(session, sender_id="idle-browser") is None
+        assert webchat.find(session, sender_id="busy-browser") is not None
