@@ -140,11 +140,18 @@ def test_the_store_strips_nul_for_any_channel(served: Served) -> None:
 
 
 @pytest.mark.parametrize("after", [2**31 - 1, 2**31, 2**63, 10**30])
-def test_pulling_after_a_huge_message_number_is_empty(served: Served, after: int) -> None:
+def test_pulling_after_a_huge_message_number_is_no_500(served: Served, after: int) -> None:
+    """The route may refuse the number (400) or find nothing; the store never overflows."""
     litigant = served.desk.litigant("pull-huge")
     litigant.say("你好")
+    with served.desk.database.session(readonly=True) as session:
+        found = repo.messages_after(session, channel="rest", sender_id="pull-huge", after=after)
+        assert found == []
     with httpx.Client(base_url=served.desk.url, timeout=30) as client:
         params: dict[str, str | int] = {"sender": "pull-huge", "after": after}
         response = client.get("/webhooks/rest/messages", params=params)
-        assert response.status_code == 200 and response.json() == []
+        if response.status_code == 200:
+            assert response.json() == []
+        else:
+            assert response.status_code == 400 and "message" in response.json(), response.text
         _same_connection_still_works(client, response)
