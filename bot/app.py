@@ -27,6 +27,7 @@ from bot.desk.auth import auth_router
 from bot.desk.events import DeskEvents
 from bot.desk.retention import register as register_purge
 from bot.desk.web import desk_page_router
+from bot.errors import UnexpectedErrorMiddleware
 from bot.headers import SecurityHeadersMiddleware
 from bot.metrics import HttpMetricsMiddleware, Metrics, metrics_router
 from bot.recovery import register as register_recovery
@@ -122,6 +123,7 @@ def create_app(
     app.state.conversations = conversations
     app.state.metrics = metrics
     app.state.desk_events = desk_events
+    app.add_middleware(UnexpectedErrorMiddleware)  # innermost: a 500 that keeps the connection
     app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every response
     app.state.deliver = make_deliver(app.state)

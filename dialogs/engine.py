@@ -21,6 +21,7 @@ from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
 from dialogs.replies import Button, Reply
+from dialogs.slots import check_parse, explain
 from dialogs.state import DialogState
 from dialogs.turn import Context, Handoff, Turn
 from knowledge.intents import INTENT_LABELS, INTENTS
@@ -62,6 +63,14 @@ SLOT_ENTITIES = {
     "deadline_kind",
     "template",
 }
+#: The entities each form fills its slots from: a refused one is explained while it asks.
+FORM_ENTITIES = {
+    "fee": frozenset({"amount", "fee_kind", "case_category"}),
+    "deadline": frozenset({"date", "deadline_kind"}),
+    "case_status": frozenset({"case_number"}),
+    "case_payment": frozenset({"case_number"}),
+    "template": frozenset({"template", "case_category"}),
+}
 
 
 class DialogEngine:
@@ -82,9 +91,21 @@ class DialogEngine:
     def turn(
         self, state: DialogState, parse: dict[str, Any], now: datetime, *, sender: str
     ) -> Turn:
-        """One message of ``sender`` (any stable id of who writes; only its hash is kept)."""
+        """One message of ``sender`` (any stable id of who writes; only its hash is kept);
+        entity values are checked first (dialogs.slots)."""
         source = hashlib.sha256(sender.encode("utf-8")).hexdigest()
-        ctx = Context(state, parse, now, self.kb, self.court, self.hours, self.attempts, source)
+        checked, refused = check_parse(parse, now.date())
+        names = frozenset(r.entity for r in refused)
+        ctx = Context(
+            state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
+        )
+        turn = self._turn(ctx)
+        if refused and state.form is not None:
+            turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
+        return turn
+
+    def _turn(self, ctx: Context) -> Turn:
+        state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
         if ctx.intent == "cancel":
@@ -122,6 +143,8 @@ class DialogEngine:
             return False  # a button of another flow
         if any(e.get("entity") in SLOT_ENTITIES for e in ctx.parse.get("entities", [])):
             return True
+        if ctx.refused & SLOT_ENTITIES:
+            return True  # a mistyped answer to the form's question: ask it again
         if ctx.state.requested == "proof" and case_lookup.looks_like_proof(ctx.text):
             return True  # six characters mean nothing to the NLU: never route them away
         return ctx.confidence < SWITCH_THRESHOLD

@@ -52,6 +52,8 @@ class Context:
     attempts: ProofAttempts
     #: Who is asking, as an opaque hash of channel and sender id (wrong-proof limits).
     sender: str
+    #: Entities of this message whose values dialogs.slots refused (too large, no such date).
+    refused: frozenset[str] = frozenset()
 
     @property
     def intent(self) -> str:

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from knowledge.limits import AMOUNT_CEILING, TOO_LARGE
 from knowledge.loader import (
     UNVERIFIED_NOTE,
     KnowledgeDataError,
@@ -427,9 +428,14 @@ def calculate_fee(
 
 def _dec_input(amount: Decimal | int | str) -> Decimal:
     try:
-        value = Decimal(str(amount).replace(",", "").replace("，", "").strip())
+        if isinstance(amount, Decimal | int) and not isinstance(amount, bool):
+            value = Decimal(amount)  # exact: no str() of a 5000-digit int
+        else:
+            value = Decimal(str(amount).replace(",", "").replace("，", "").strip())
     except InvalidOperation as exc:
         raise FeeError(f"金额“{amount}”不是有效的数字") from exc
     if not value.is_finite() or value < 0:
         raise FeeError(f"金额“{amount}”无效：应为不小于 0 的数字（元）")
+    if value >= AMOUNT_CEILING:
+        raise FeeError(TOO_LARGE)
     return value

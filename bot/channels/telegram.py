@@ -235,8 +235,8 @@ class TelegramChannel:
                     await self._turn(chat.id, payload, key)
             return
         message = update.message
-        if message is None or message.chat.type != "private":
-            return  # edits, channel posts, group chats: not a litigant's question
+        if message is None or message.chat is None or message.chat.type != "private":
+            return  # edits, channel posts, group chats, no chat at all: not a litigant's question
         async with self.chats.hold(message.chat.id):
             if message.text is None:
                 await self._notice(message.chat.id, NOT_TEXT_TEXT, NOT_TEXT, key)
@@ -388,8 +388,8 @@ def _parse_update(body: bytes) -> Update | None:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
         return Update.de_json(data, None)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None  # RecursionError: JSON nested too deep to read
 
 
 def telegram_router(channel: TelegramChannel) -> APIRouter:

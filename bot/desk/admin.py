@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.desk import accounts
 from bot.desk.auth import StaffUser, current_staff, require_admin, require_csrf
+from bot.desk.ids import RowId
 from bot.storage import repo
 from bot.storage.db import Database
 from bot.storage.models import CannedAnswer, DeskSetting, Staff
@@ -122,7 +123,7 @@ def admin_router() -> APIRouter:
             return _canned_json(item)
 
     @router.delete("/desk/api/canned/{canned_id}", dependencies=_WRITE)
-    def delete_canned(request: Request, admin: Admin, canned_id: int) -> dict[str, Any]:
+    def delete_canned(request: Request, admin: Admin, canned_id: RowId) -> dict[str, Any]:
         with _database(request).session() as session:
             item = session.get(CannedAnswer, canned_id)
             if item is None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.desk import service
 from bot.desk.auth import StaffUser, current_staff, require_csrf
 from bot.desk.events import events_of, events_router
+from bot.desk.ids import RowId
 from bot.storage.db import Database
 from bot.storage.models import Conversation
 
@@ -88,12 +89,12 @@ def desk_router() -> APIRouter:
             return service.queue(session)
 
     @router.get("/desk/api/conversations/{conversation_id}")
-    def conversation(request: Request, conversation_id: int, staff: Staff) -> dict[str, Any]:
+    def conversation(request: Request, conversation_id: RowId, staff: Staff) -> dict[str, Any]:
         with _desk_session(request, readonly=True) as session:
             return service.conversation_view(session, conversation_id=conversation_id, staff=staff)
 
     @router.post("/desk/api/conversations/{conversation_id}/claim")
-    def claim(request: Request, conversation_id: int, staff: Checked) -> dict[str, Any]:
+    def claim(request: Request, conversation_id: RowId, staff: Checked) -> dict[str, Any]:
         with _desk_session(request) as session:
             claimed = service.claim(session, conversation_id=conversation_id, staff=staff)
         events_of(request).publish(
@@ -103,7 +104,7 @@ def desk_router() -> APIRouter:
 
     @router.post("/desk/api/conversations/{conversation_id}/messages")
     def send(
-        request: Request, conversation_id: int, body: ReplyBody, staff: Checked
+        request: Request, conversation_id: RowId, body: ReplyBody, staff: Checked
     ) -> dict[str, Any]:
         with _desk_session(request) as session:
             message = service.reply(
@@ -116,7 +117,7 @@ def desk_router() -> APIRouter:
 
     @router.post("/desk/api/conversations/{conversation_id}/transfer")
     def transfer(
-        request: Request, conversation_id: int, body: TransferBody, staff: Checked
+        request: Request, conversation_id: RowId, body: TransferBody, staff: Checked
     ) -> dict[str, Any]:
         with _desk_session(request) as session:
             moved = service.transfer(
@@ -128,7 +129,7 @@ def desk_router() -> APIRouter:
         return _ownership(moved)
 
     @router.post("/desk/api/conversations/{conversation_id}/close")
-    def close(request: Request, conversation_id: int, staff: Checked) -> dict[str, Any]:
+    def close(request: Request, conversation_id: RowId, staff: Checked) -> dict[str, Any]:
         with _desk_session(request) as session:
             closed = service.close(session, conversation_id=conversation_id, staff=staff)
         events_of(request).publish(

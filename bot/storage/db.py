@@ -36,6 +36,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.storage import nul
 from bot.storage.models import HealthProbe, utcnow
 
 #: How long a SQLite writer waits for another one before giving up.
@@ -183,6 +184,7 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        nul.install(self.engine)  # PostgreSQL text cannot hold NUL: stripped for every channel
         self._engine_kwargs = engine_kwargs
         self._lock_engine: Engine | None = None
         self._lock_engine_guard = threading.Lock()

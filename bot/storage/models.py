@@ -42,6 +42,9 @@ CHANNELS = ("rest", "webchat", "wechat", "telegram")
 STATUSES = ("bot", "handoff", "human", "closed")
 DIRECTIONS = ("in", "out")
 SENDER_KINDS = ("user", "bot", "staff")
+#: The largest value an INTEGER column holds on every database (PostgreSQL's is 32-bit):
+#: ids and message numbers from a URL are checked against it before any query.
+MAX_INTEGER = 2**31 - 1
 
 
 def utcnow() -> datetime:

@@ -26,6 +26,7 @@ from bot.privacy import mask_pii
 from bot.storage.masking import mask_deep, mask_parse
 from bot.storage.models import (
     DIRECTIONS,
+    MAX_INTEGER,
     STATUSES,
     AuditEvent,
     Callback,
@@ -164,6 +165,8 @@ def messages_after(
     """Messages of one sender with ``seq > after``, in order: the REST pull endpoint."""
     if direction not in DIRECTIONS:
         raise StoreError(f"unknown direction: {direction!r}")
+    if after >= MAX_INTEGER:
+        return []  # no message has a larger number; the database could not even compare it
     return list(
         session.scalars(
             select(Message)

@@ -37,8 +37,3 @@ def without_overlaps(ordered: Iterable[Entity]) -> list[Entity]:
         if not any(candidate.overlaps(k) for k in kept):
             kept.append(candidate)
     return sorted(kept, key=lambda e: e.start)
-
-
-def plain_number(value: float) -> int | float:
-    """50000.0 → 50000; 15000.5 stays a float (entities.yaml: int where whole)."""
-    return int(value) if float(value).is_integer() else round(float(value), 2)

@@ -49,3 +49,9 @@ def test_fee_unknown_kind_exits_2(cli: Cli) -> None:
 def test_fee_bad_amount_exits_2(cli: Cli) -> None:
     status, _, err = cli("fee", "property", "--amount", "abc")
     assert status == 2 and "金额" in err
+
+
+def test_fee_amount_at_the_ceiling_exits_2_with_the_same_words(cli: Cli) -> None:
+    for amount in ("1e309", "10000000000000", "9999999999999999999"):
+        status, _, err = cli("fee", "property", "--amount", amount)
+        assert status == 2 and "金额太大了" in err and err.count("\n") == 1

@@ -32,14 +32,39 @@ def amounts(text: str) -> list[tuple[object, str]]:
         ("１０万", 100000),
         ("一万五", 15000),
         ("欠了我2.5万块钱", 25000),
-        ("赔偿金额是12345.6元", 12345.6),
+        ("赔偿金额是12345.6元", "12345.6"),  # a fraction is exact text, never a float
         ("五万块", 50000),
         ("5千", 5000),
         ("一百二十万块钱", 1200000),
     ],
 )
-def test_amounts(text: str, value: float) -> None:
+def test_amounts(text: str, value: int | str) -> None:
     assert [v for v, _ in amounts(text)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("标的9999999999999999999元", "9999999999999999999"),  # a float would say 10^19
+        ("标的123456789012345678901234567890元", "123456789012345678901234567890"),
+        ("标的1e20元", "100000000000000000000"),  # not 1 元
+        ("1E20元", "100000000000000000000"),
+        ("欠款1e999999元", "1E+999999"),
+        ("欠款1e-999999元", "1E-999999"),  # not a megabyte of zeros
+        ("欠我5e3块钱", 5000),
+        ("标的-5万", "-50000"),  # not 50,000
+        ("负5万元", "-50000"),
+        ("1.1万", 11000),
+        ("标的9999999999999.99元", "9999999999999.99"),
+    ],
+)
+def test_amounts_are_exact_whatever_their_size_or_sign(text: str, value: int | str) -> None:
+    """The extractor reports what was typed; the dialogs refuse what is out of range."""
+    assert [v for v, _ in amounts(text)] == [value]
+
+
+def test_a_range_is_not_a_negative_amount() -> None:
+    assert [v for v, _ in amounts("欠款3-5万")][-1] == 50000
 
 
 @pytest.mark.parametrize(

@@ -363,3 +363,35 @@ def test_answers_keep_their_order_after_an_answer_failed_to_store(
     assert all("哪一类" not in text for text in texts[1:])
     assert live.post(first).status_code == 200  # the redelivery: answered and sent already
     assert live.fake.texts(CHAT) == texts
+
+
+def test_an_update_without_a_chat_is_ignored(live: Live) -> None:
+    update = live.update("你好")
+    del update["message"]["chat"]
+    assert live.post(update).status_code == 200
+    assert live.fake.texts(CHAT) == []
+
+
+def test_a_nul_in_a_message_is_answered(live: Live) -> None:
+    """PostgreSQL text cannot hold NUL: the store strips it (bot.storage.nul)."""
+    assert live.say("你\x00好")
+    with live.app.state.db.session(readonly=True) as session:
+        found = repo.find_conversation(session, channel="telegram", sender_id=str(CHAT))
+        assert found is not None
+        assert repo.transcript(session, conversation_id=found.id)[0].text == "你好"
+
+
+def test_bad_updates_keep_the_connection_alive(live: Live) -> None:
+    no_chat = live.update("你好")
+    del no_chat["message"]["chat"]
+    deep = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    with httpx.Client(base_url=live.url, timeout=30, headers=headers) as client:
+        ignored = client.post(WEBHOOK_PATH, json=no_chat)
+        assert ignored.status_code == 200
+        too_deep = client.post(WEBHOOK_PATH, content=deep)
+        assert too_deep.status_code == 400 and "无法识别" in too_deep.json()["message"]
+        good = client.post(WEBHOOK_PATH, json=live.update("你好"))
+        assert good.status_code == 200
+        streams = {id(r.extensions["network_stream"]) for r in (ignored, too_deep, good)}
+        assert len(streams) == 1

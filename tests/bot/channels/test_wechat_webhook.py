@@ -250,3 +250,40 @@ def test_voice_image_and_location(live: Live) -> None:
     where = "<MsgType>location</MsgType><Location_X>39.6</Location_X><Location_Y>109.8</Location_Y>"
     located = _event(live, "u-v", where + "<Label>东胜区</Label><MsgId>74</MsgId>")
     assert "已收到您的位置（东胜区）" in located
+
+
+def _signed(live: Live, nonce: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {"signature": sha1_signature("court-token", ts, nonce), "timestamp": ts, "nonce": nonce}
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+@pytest.mark.parametrize("nul", ["&#0;", "&#x0;", "\x00"], ids=["decimal", "hex", "raw"])
+def test_a_nul_in_a_field_is_a_400_not_a_500(live: Live, mode: str, nul: str) -> None:
+    xml = (
+        f"<xml><ToUserName>gh</ToUserName><FromUserName>u-nul{nul}</FromUserName>"
+        f"<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>你好{nul}</Content>"
+        "<MsgId>31</MsgId></xml>"
+    )
+    response = live.wechat.push(live.url, xml, mode=mode)
+    assert response.status_code == 400 and "XML" in response.text  # XML cannot hold NUL
+    assert inbound_texts(live, "u-nul") == []
+
+
+def test_nul_inside_cdata_is_a_400_and_an_escape_there_is_plain_text(live: Live) -> None:
+    raw = live.wechat.push(live.url, live.wechat.text_xml("u-cdata", "你\x00好", "33", 1))
+    assert raw.status_code == 400
+    escaped = live.wechat.push(live.url, live.wechat.text_xml("u-cdata", "你好&#0;", "34", 1))
+    assert escaped.status_code == 200  # inside CDATA "&#0;" is four characters, no NUL
+
+
+def test_bad_pushes_keep_the_connection_alive(live: Live) -> None:
+    deep = "<xml>" + "<a>" * 6000 + "</a>" * 6000 + "</xml>"  # under the 64 KB limit
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        for index, body in enumerate([deep, "<xml><Content>&#0;</Content></xml>"]):
+            bad = client.post("/webhooks/wechat", params=_signed(live, f"k{index}"), content=body)
+            assert bad.status_code == 400, bad.text
+        xml = live.wechat.text_xml("u-kept", "你好", "32", int(time.time()))
+        good = client.post("/webhooks/wechat", params=_signed(live, "k9"), content=xml)
+        assert good.status_code == 200
+        assert good.extensions["network_stream"] is bad.extensions["network_stream"]
