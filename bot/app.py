@@ -36,6 +36,16 @@ from bot.template_pages import template_router
 
 #: Threads for sync endpoints (turns); court look-ups may hold only some of them.
 REQUEST_THREADS = 64
+#: Chinese for the errors the framework raises in English (our own details are Chinese).
+HTTP_MESSAGES = {
+    400: "请求格式不正确，无法解析请求内容",
+    401: "请先登录",
+    403: "没有权限进行此操作",
+    404: "没有这个页面",
+    405: "不支持这种请求方式",
+    413: "请求内容太大",
+    415: "不支持这种内容格式",
+}
 #: What a litigant reads when the database cannot take their message.
 STORE_UNAVAILABLE = "系统暂时无法保存您的消息，请稍后重新发送。"
 
@@ -141,9 +151,9 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
-        if exc.status_code == 404 and message == "Not Found":
-            message = "没有这个页面"
+        message = exc.detail if isinstance(exc.detail, str) else ""
+        if message.isascii():  # Starlette's and FastAPI's own English words, e.g. "Not Found"
+            message = HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
         return JSONResponse(
             status_code=exc.status_code, content={"message": message}, headers=exc.headers
         )

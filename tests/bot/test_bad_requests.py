@@ -155,3 +155,18 @@ def test_pulling_after_a_huge_message_number_is_no_500(served: Served, after: in
         else:
             assert response.status_code == 400 and "message" in response.json(), response.text
         _same_connection_still_works(client, response)
+
+
+def test_the_frameworks_own_refusals_are_in_chinese(served: Served) -> None:
+    """A body too deep to parse, a wrong method, an unknown page: Chinese, never English."""
+    staff = StaffClient(served.desk.url, "wang")
+    deep = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {"Content-Type": "application/json"}
+    too_deep = staff.http.post("/desk/api/canned", content=deep, headers=headers)
+    wrong_method = staff.http.put("/health")
+    missing = staff.http.get("/no-such-page")
+    for response, status in ((too_deep, 400), (wrong_method, 405), (missing, 404)):
+        assert response.status_code == status, response.text
+        message = response.json()["message"]
+        assert message and not message.isascii(), message
+    _same_connection_still_works(staff.http, missing)
