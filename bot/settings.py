@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     #: A message or delivery younger than this is still in its own request's hands.
     recovery_grace_seconds: float = Field(default=30.0, ge=0)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        from bot.client_address import parse_proxies
+
+        parse_proxies(value)  # a typo stops start-up, not every request
+        return value
+
     @field_validator("wechat_aes_key")
     @classmethod
     def _aes_key(cls, value: str | None) -> str | None:

@@ -16,15 +16,14 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import make_url
-from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
 from bot.conversation import RECEIVED
 from bot.recovery import Report
 from bot.serving import free_port, serve_in_thread
-from bot.storage import turns
 from tests.bot.channels.wechat_live import live_wechat
 from tests.bot.rest_live import Live, live_settings
+from tests.bot.store_failures import fail_once
 from tests.databases import fresh_schema_url
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.wechat_server import msg_id
@@ -44,20 +43,6 @@ def recover(app: Any) -> Report:
 
 def answers(live: Live, sender: str = "owed-1") -> list[str]:
     return [m.get("text", "") for m in live.pull(sender)]
-
-
-def fail_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next store_answer raises what a dropped database connection raises."""
-    real = turns.store_answer
-    left = [1]
-
-    def store_answer(*args: Any, **kwargs: Any) -> None:
-        if left[0]:
-            left[0] -= 1
-            raise OperationalError("INSERT INTO messages", {}, Exception("server closed"))
-        real(*args, **kwargs)
-
-    monkeypatch.setattr(turns, "store_answer", store_answer)
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
 from bot.channels.telegram import (
@@ -30,7 +29,8 @@ from bot.channels.telegram import (
 )
 from bot.serving import free_port, serve_in_thread
 from bot.settings import Settings
-from bot.storage import repo, turns
+from bot.storage import repo
+from tests.bot.store_failures import fail_once
 from tests.databases import app_database_url
 from tests.fakes.telegram_server import FakeTelegram, create_fake_telegram
 
@@ -345,16 +345,7 @@ def test_answers_keep_their_order_after_an_answer_failed_to_store(
 ) -> None:
     """Stored but not answered: Telegram is asked to redeliver, and the chat's next message
     first sends the owed answer, then its own; the redelivery then sends nothing twice."""
-    real = turns.store_answer
-    left = [1]
-
-    def store_answer(*args: Any, **kwargs: Any) -> None:
-        if left[0]:
-            left[0] -= 1
-            raise OperationalError("INSERT INTO messages", {}, Exception("server closed"))
-        real(*args, **kwargs)
-
-    monkeypatch.setattr(turns, "store_answer", store_answer)
+    fail_once(monkeypatch)
     first = live.update("诉讼费怎么算")
     assert live.post(first).status_code == 503  # stored: Telegram will deliver it again
     assert live.fake.texts(CHAT) == []
