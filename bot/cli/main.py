@@ -11,6 +11,7 @@ from bot.cli import (
     answer,
     case_number,
     chat,
+    conversation_tests,
     court_sim,
     db,
     deadline,
@@ -39,6 +40,7 @@ COMMANDS = (
     nlu,
     telegram,
     templates,
+    conversation_tests,
     wechat,
 )
 
