@@ -22,9 +22,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("test", help="运行整段对话测试（YAML）")
     kinds = parser.add_subparsers(dest="test_kind", metavar="KIND", parser_class=type(parser))
     kinds.required = True
-    conversations = kinds.add_parser(
-        "conversations", help="按 YAML 文件逐轮对话，核对助手的回答"
-    )
+    conversations = kinds.add_parser("conversations", help="按 YAML 文件逐轮对话，核对助手的回答")
     conversations.add_argument("files", nargs="+", type=Path, metavar="FILE")
     add_json_flag(conversations)
     conversations.set_defaults(func=run)

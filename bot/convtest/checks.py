@@ -16,9 +16,7 @@ def failed_expectations(turn: Turn, answer: Answer) -> tuple[str, ...]:
     unmet += [f"回复不包含「{s}」（bot_not_contains）" for s in turn.not_contains if s in text]
     if turn.matches is not None and turn.matches.search(text) is None:
         unmet.append(f"回复匹配 /{turn.matches.pattern}/（bot_matches）")
-    unmet += [
-        f"有按钮「{b}」（buttons_include）" for b in turn.buttons if b not in answer.buttons
-    ]
+    unmet += [f"有按钮「{b}」（buttons_include）" for b in turn.buttons if b not in answer.buttons]
     if turn.form_given and answer.form != turn.form:
         unmet.append(f"表单为 {_shown(turn.form)}，实为 {_shown(answer.form)}（form）")
     for name, value in (turn.slots or {}).items():
@@ -29,7 +27,9 @@ def failed_expectations(turn: Turn, answer: Answer) -> tuple[str, ...]:
         unmet.append("已转人工（handoff）" if turn.handoff else "未转人工（handoff: false）")
     if turn.court_called is not None and answer.court_called != turn.court_called:
         unmet.append(
-            "查询了法院接口（court_called）" if turn.court_called else "未查询法院接口（court_called: false）"
+            "查询了法院接口（court_called）"
+            if turn.court_called
+            else "未查询法院接口（court_called: false）"
         )
     if turn.silent is not None and (not answer.replies) != turn.silent:
         unmet.append("没有回复（silent）" if turn.silent else "有回复（silent: false）")

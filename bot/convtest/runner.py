@@ -153,12 +153,13 @@ class Runner:
         assert text is not None  # the spec demands user or tap
         before = self.court.calls
         try:
-            replies = service.handle(
-                channel=conversation.channel, sender_id=_SENDER, text=text
-            )
+            replies = service.handle(channel=conversation.channel, sender_id=_SENDER, text=text)
         except Exception as exc:  # a test runner reports a crash as a failure
             return Failure(
-                turn.number, text, ("助手正常答复（an answer）",), f"出错：{type(exc).__name__}: {exc}"
+                turn.number,
+                text,
+                ("助手正常答复（an answer）",),
+                f"出错：{type(exc).__name__}: {exc}",
             )
         with service.database.session(readonly=True) as session:
             stored = repo.find_conversation(

@@ -114,7 +114,9 @@ def load(path: Path) -> Suite:
 def parse(raw: Any, path: Path) -> Suite:
     where = str(path)
     if not isinstance(raw, dict):
-        raise SpecError(f"{where}: 顶层应为映射，含 conversations 列表（top level must be a mapping)")
+        raise SpecError(
+            f"{where}: 顶层应为映射，含 conversations 列表（top level must be a mapping)"
+        )
     _known(raw, FILE_KEYS, where)
     hours = raw.get("business_hours", ALWAYS_OPEN)
     _check(isinstance(hours, str), where, "business_hours 应为字符串（must be a string）")
@@ -130,6 +132,7 @@ def parse(raw: Any, path: Path) -> Suite:
     )
     conversations: list[Conversation] = []
     names: set[str] = set()
+    assert isinstance(items, list)  # checked just above
     for index, item in enumerate(items, start=1):
         conversation = _conversation(item, f"{where}: 第{index}个对话")
         here = f"{where}: 对话「{conversation.name}」"
@@ -146,9 +149,15 @@ def _conversation(item: Any, where: str) -> Conversation:
     where = f"{where.rsplit(': ', 1)[0]}: 对话「{name}」"
     _known(item, CONVERSATION_KEYS, where)
     channel = item.get("channel", DEFAULT_CHANNEL)
-    _check(isinstance(channel, str) and bool(channel), where, "channel 应为字符串（must be a string）")
+    _check(
+        isinstance(channel, str) and bool(channel), where, "channel 应为字符串（must be a string）"
+    )
     turns = item.get("turns")
-    _check(isinstance(turns, list) and bool(turns), where, "turns 应为非空列表（must be a non-empty list）")
+    _check(
+        isinstance(turns, list) and bool(turns),
+        where,
+        "turns 应为非空列表（must be a non-empty list）",
+    )
     return Conversation(
         name=name.strip(),
         turns=tuple(_turn(t, number, where) for number, t in enumerate(turns, start=1)),
