@@ -114,7 +114,8 @@ conversations:
             ["business_hours"],
         ),
         (
-            "conversations:\n  - {name: a, turns: [{user: x}]}\n  - {name: a, turns: [{user: y}]}\n",
+            "conversations:\n  - {name: a, turns: [{user: x}]}\n"
+            "  - {name: a, turns: [{user: y}]}\n",
             ["名称重复"],
         ),
         ("conversation: []\n", ["conversation"]),
