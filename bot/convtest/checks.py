@@ -33,6 +33,8 @@ def failed_expectations(turn: Turn, answer: Answer) -> tuple[str, ...]:
         )
     if turn.silent is not None and (not answer.replies) != turn.silent:
         unmet.append("没有回复（silent）" if turn.silent else "有回复（silent: false）")
+    if turn.image is not None and any(r.image for r in answer.replies) != turn.image:
+        unmet.append("回复带图片（image）" if turn.image else "回复不带图片（image: false）")
     return tuple(unmet)
 
 

@@ -211,6 +211,7 @@ def describe(answer: Answer) -> str:
     if not answer.replies:
         return "（没有回复 / no reply）"
     parts = [answer.text] if answer.text else []
+    parts += [f"图片：{r.image}" for r in answer.replies if r.image]
     if answer.buttons:
         parts.append("按钮：" + " | ".join(answer.buttons))
     return "\n".join(parts)

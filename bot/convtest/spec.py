@@ -21,6 +21,7 @@ A file is YAML::
             handoff: false                    # the chat is with the guide desk
             court_called: false               # the court API was asked this turn
             silent: false                     # no answer at all (a person owns the chat)
+            image: false                      # an image is sent (a model text's QR code)
 
 Every key of a turn but ``user``/``tap`` is an expectation on the answer to that
 turn; text expectations look at all of its replies' texts joined by a newline.
@@ -54,6 +55,7 @@ EXPECTATIONS = (
     "handoff",
     "court_called",
     "silent",
+    "image",
 )
 CONVERSATION_KEYS = ("name", "now", "channel", "turns")
 FILE_KEYS = ("conversations", "business_hours")
@@ -81,6 +83,7 @@ class Turn:
     handoff: bool | None = None
     court_called: bool | None = None
     silent: bool | None = None
+    image: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,7 @@ def _turn(raw: Any, number: int, conversation: str) -> Turn:
         handoff=_flag(raw, "handoff", where),
         court_called=_flag(raw, "court_called", where),
         silent=_flag(raw, "silent", where),
+        image=_flag(raw, "image", where),
     )
 
 
