@@ -173,7 +173,7 @@ def _now(value: Any, where: str) -> datetime | None:
     """An ISO date-time; without an offset it is Beijing time."""
     if value is None:
         return None
-    if isinstance(value, datetime):  # YAML reads an unquoted timestamp itself (as UTC)
+    if isinstance(value, datetime):  # YAML reads an unquoted timestamp itself
         moment = value
     else:
         _check(isinstance(value, str), where, "now 应为 ISO 日期时间（must be an ISO datetime）")
