@@ -16,6 +16,16 @@ class CourtUnavailable(Exception):
     """The court API is down, slow (past the time budget) or answered with an error."""
 
 
+class CourtRefused(CourtUnavailable):
+    """The court refuses to check proofs for this case number for now (its own limit on
+    failed proofs, HTTP 429): not an outage, so the litigant is told to wait, not that the
+    system is busy. ``retry_after`` is in seconds, when the court said."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class Hearing:
     at: datetime

@@ -34,7 +34,14 @@ from bot.court.schema import (
     VerifyResponse,
 )
 from bot.privacy import mask_pii
-from dialogs.court import CaseEvent, CaseRecord, CourtUnavailable, Hearing, Payment
+from dialogs.court import (
+    CaseEvent,
+    CaseRecord,
+    CourtRefused,
+    CourtUnavailable,
+    Hearing,
+    Payment,
+)
 from knowledge.case_number import CaseNumberError, parse_case_number
 
 log = logging.getLogger(__name__)
@@ -114,6 +121,11 @@ class HttpCourtGateway:
                 record = self._lookup(canonical, proof, time.monotonic() + self.timeout)
             finally:
                 self._in_flight.release()
+        except CourtRefused:
+            log.warning("the court API refused a case look-up: too many failed proofs")
+            if self.observer is not None:
+                self.observer.court_lookup("refused")
+            raise
         except CourtUnavailable as exc:
             log.warning("court API unavailable for a case look-up: %s", mask_pii(str(exc)))
             if self.observer is not None:
@@ -144,6 +156,9 @@ class HttpCourtGateway:
         answer = self._send("POST", "v1/cases/verify", deadline, json=body, endpoint="verify")
         if answer.status_code == 404 and _error_code(answer) == NOT_FOUND_OR_UNVERIFIED:
             return None
+        if answer.status_code == 429:  # the court's own limit on failed proofs of this number
+            self._error("rejected")
+            raise CourtRefused("法院接口限制了此案号的验证次数", _retry_after(answer))
         token = self._parse(answer, VerifyResponse).access_token
         path = "v1/cases/" + quote(canonical, safe="")
         headers = {"Authorization": f"Bearer {token}"}
@@ -249,6 +264,12 @@ class HttpCourtGateway:
         except CourtUnavailable:
             self._error("rejected" if answer.status_code != 200 else "invalid_response")
             raise
+
+
+def _retry_after(answer: httpx.Response) -> int | None:
+    """Seconds from a ``Retry-After`` header, when it is a sane number of them."""
+    value = answer.headers.get("retry-after", "")
+    return int(value) if value.isdigit() and 0 < int(value) <= 86_400 else None
 
 
 def _error_code(answer: httpx.Response) -> str:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from bot.court.client import HttpCourtGateway
 from bot.court.fixture import load_fixture
 from bot.court.simulator import create_simulator
-from dialogs.court import CourtUnavailable, Hearing, Payment
+from dialogs.court import CourtRefused, CourtUnavailable, Hearing, Payment
 from tests.bot.court.builders import CIVIL, ENFORCEMENT, UNKNOWN, a_case
 from tests.bot.court.server import run_in_thread
 
@@ -142,8 +142,8 @@ def test_too_many_failures_lock_known_and_unknown_numbers_alike(tmp_path: Path) 
             "code": "too_many_attempts",
             "message": "该案号核验失败次数过多，请稍后再试",
         }
-        with HttpCourtGateway(url, None) as client, pytest.raises(CourtUnavailable):
-            client.lookup(CIVIL, "K7M2Q9")
+        with HttpCourtGateway(url, None) as client, pytest.raises(CourtRefused):
+            client.lookup(CIVIL, "K7M2Q9")  # the court's lock, told apart from an outage
 
 
 # --- tokens ----------------------------------------------------------------
