@@ -10,16 +10,17 @@ the two-stage fallback for messages the NLU is unsure of; then the intent's flow
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from dialogs import texts
+from dialogs import choices, texts
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
-from dialogs.payload import payload
+from dialogs.payload import parse_payload, payload
 from dialogs.replies import Button, Reply
 from dialogs.slots import check_parse, explain
 from dialogs.state import DialogState
@@ -37,6 +38,13 @@ FORM_STEPS = {
     "case_status": case_lookup.step,
     "case_payment": case_lookup.step,
     "template": template.step,
+}
+#: A sure question of another flow longer than this is not read as a loose answer.
+LOOSE_LENGTH = 6
+#: Forms that recognise answers of their own the NLU cannot know (a proof, "不知道案号").
+FORM_CLAIMS = {
+    "case_status": case_lookup.claims,
+    "case_payment": case_lookup.claims,
 }
 #: Intents that keep an open form going (answers to its questions).
 FORM_ANSWERS = {"affirm", "deny"}
@@ -94,21 +102,84 @@ class DialogEngine:
         """One message of ``sender`` (any stable id of who writes; only its hash is kept);
         entity values are checked first (dialogs.slots)."""
         source = hashlib.sha256(sender.encode("utf-8")).hexdigest()
+        parse, unclear = self._typed_choice(state, parse)
         checked, refused = check_parse(parse, now.date())
         names = frozenset(r.entity for r in refused)
         ctx = Context(
             state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
         )
-        turn = self._turn(ctx)
-        if refused and state.form is not None:
+        if unclear:
+            turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
+        else:
+            turn = self._turn(ctx)
+        self._count_repeats(state, turn)
+        if refused and state.form is not None and state.form in FORM_ENTITIES:
             turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
+        # a forgotten conversation starts from a pristine state, without even its buttons
+        offered = [] if turn.forget else turn.replies
+        state.offered = [[b.title, b.payload] for r in offered for b in r.buttons]
         return turn
+
+    def _typed_choice(
+        self, state: DialogState, parse: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[Button, ...]]:
+        """A typed title or place of an offered button acts as that button.
+
+        Inside a form the match may be loose (part of a title, a distinctive word)
+        unless the NLU is sure the litigant asks something else; outside a form only
+        the exact title or "第N个" counts. Returns the parse to use and, when the text
+        fits several buttons and carries nothing else for the form, those buttons.
+        """
+        if parse.get("payload") or not state.offered or state.form == forget.FORM:
+            return parse, ()
+        text = str(parse.get("text", ""))
+        offered = [choices.Choice(title, data) for title, data in state.offered]
+        found = choices.match(text, offered, fuzzy=self._loose(state, parse, text))
+        if found.candidates:
+            carries = any(e.get("entity") in SLOT_ENTITIES for e in parse.get("entities", []))
+            if carries:
+                return parse, ()  # the form fills what the message carries and asks the rest
+            return parse, tuple(Button(c.title, c.payload) for c in found.candidates)
+        if found.chosen is None:
+            return parse, ()
+        pressed = parse_payload(found.chosen.payload, self.known_intents)
+        if pressed is None:
+            return parse, ()
+        names = {e["entity"] for e in pressed["entities"]}
+        kept = [e for e in parse.get("entities", []) if e.get("entity") not in names]
+        return {**pressed, "text": text, "entities": pressed["entities"] + kept}, ()
+
+    def _loose(self, state: DialogState, parse: dict[str, Any], text: str) -> bool:
+        if state.form not in FORM_STEPS:
+            return False
+        intent = parse.get("intent") or {}
+        elsewhere = intent.get("name") not in FORM_INTENTS[state.form] | FORM_ANSWERS
+        sure = float(intent.get("confidence") or 0.0) >= SWITCH_THRESHOLD
+        return not (elsewhere and sure and len(choices.clean(text)) > LOOSE_LENGTH)
+
+    def _count_repeats(self, state: DialogState, turn: Turn) -> None:
+        """The second time a form asks the same: an example; the third: a person."""
+        if not turn.reasked or state.form is None:
+            state.repeats = 0
+            return
+        state.repeats += 1
+        buttons = tuple(b for r in turn.replies for b in r.buttons)
+        options = tuple(b for b in buttons if b != texts.HUMAN_BUTTON)
+        if state.repeats >= 2:
+            text = texts.STILL_UNCLEAR_BUTTONS if options else texts.STILL_UNCLEAR
+            turn.replies = [Reply(text, (*options, texts.HUMAN_BUTTON))]
+        elif len(options) > 1 and turn.replies:
+            last = turn.replies[-1]
+            hint = texts.CHOICE_EXAMPLE.format(title=options[0].title)
+            turn.replies[-1] = replace(last, text=(last.text or "") + hint)
 
     def _turn(self, ctx: Context) -> Turn:
         state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
-        if ctx.intent == "cancel":
+        # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
+        claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
+        if ctx.intent == "cancel" and not claimed:
             had_form = state.form is not None
             state.end_form()
             state.misses = 0
@@ -120,7 +191,7 @@ class DialogEngine:
         if wants_human or _frustrated(ctx.text):
             reason = "user_request" if ctx.intent == "request_human" else "frustration"
             return self.handoff(ctx, reason)
-        if state.form is not None and self._belongs_to_form(ctx):
+        if state.form is not None and (claimed or self._belongs_to_form(ctx)):
             state.misses = 0
             return FORM_STEPS[state.form](ctx)
         if state.form is not None:
@@ -145,8 +216,6 @@ class DialogEngine:
             return True
         if ctx.refused & SLOT_ENTITIES:
             return True  # a mistyped answer to the form's question: ask it again
-        if ctx.state.requested == "proof" and case_lookup.looks_like_proof(ctx.text):
-            return True  # six characters mean nothing to the NLU: never route them away
         return ctx.confidence < SWITCH_THRESHOLD
 
     def fallback(self, ctx: Context) -> Turn:
