@@ -91,6 +91,8 @@ def extract_proof(ctx: Context) -> str | None:
         return keyed["proof"].upper()
     if ctx.state.requested != "proof" and ctx.entity("case_number") is None:
         return None
+    if looks_like_proof(text):
+        return text.strip().upper()  # the whole message: letters only are a proof too
     alone = [t for t in _LONE_PROOF.findall(text) if any(ch.isdigit() for ch in t)]
     return alone[0].upper() if len(alone) == 1 else None
 
