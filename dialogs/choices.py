@@ -20,7 +20,20 @@ from nlu.normalize import normalize
 _NOISE = re.compile(r"[\s\W_]+")
 _PARTICLES = "的吧啊呀呢哦嗯啦了吗嘛哈"
 #: Words around an answer that say nothing about which one ("我选第一个", "就是离婚").
-_FILLERS = ("我要选", "我选", "选择", "就选", "我要", "就是", "我是", "应该是", "是", "选", "要")
+_FILLERS = (
+    "回复",
+    "我要选",
+    "我选",
+    "选择",
+    "就选",
+    "我要",
+    "就是",
+    "我是",
+    "应该是",
+    "是",
+    "选",
+    "要",
+)
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
 _ORDINAL = re.compile(r"^第?(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?:个|项|种|条|号|类)?$")

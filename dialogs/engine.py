@@ -179,7 +179,8 @@ class DialogEngine:
             return forgetting  # before anything reads the NLU's intent
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
-        if ctx.intent == "cancel" and not claimed:
+        unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD
+        if ctx.intent == "cancel" and not claimed and (ctx.is_payload or not unsure):
             had_form = state.form is not None
             state.end_form()
             state.misses = 0

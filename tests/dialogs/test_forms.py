@@ -32,7 +32,19 @@ def titles(chat: Chat) -> list[str]:
 
 @pytest.mark.parametrize(
     "typed",
-    ["民事判决", "民事判决书", "民事判决。", "第一个", "第1个", "1", "１", "一", "选第一个", "民事的判决"],
+    [
+        "民事判决",
+        "民事判决书",
+        "民事判决。",
+        "第一个",
+        "第1个",
+        "1",
+        "１",
+        "一",
+        "选第一个",
+        "民事的判决",
+        "民事判决吧",
+    ],
 )
 def test_a_typed_title_or_place_acts_as_the_deadline_button(chat: Chat, typed: str) -> None:
     assert "哪一种" in chat.text(DEADLINE)
@@ -182,6 +194,7 @@ def test_case_number_and_proof_in_one_message_look_up_at_once(chat: Chat, messag
         "身份证后六位是011238",
         "身份证号码最后六位 011238",
         "后6位011238",
+        "身份证尾号011238",
         "是K7M2Q9",
         "ｋ７ｍ２ｑ９",
     ],
@@ -228,7 +241,9 @@ def test_digits_of_the_case_number_are_never_a_proof(chat: Chat) -> None:
 # --- no case number at hand --------------------------------------------------------
 
 
-@pytest.mark.parametrize("message", ["我不知道案号", "案号忘了", "找不到案号了", "案号在哪里看", "忘了"])
+@pytest.mark.parametrize(
+    "message", ["我不知道案号", "案号忘了", "找不到案号了", "案号在哪里看", "忘了", "不记得了"]
+)
 def test_no_case_number_gets_where_it_is_printed(chat: Chat, message: str) -> None:
     chat.say("查案件进度")
     answer = chat.text(message)
@@ -262,3 +277,18 @@ def test_no_proof_at_hand_offers_the_other_proof_and_a_person(chat: Chat) -> Non
     answer = chat.text("查询码忘了")
     assert "身份证号的最后六位" in answer and "转人工" in titles(chat)
     assert chat.state.form == "case_status" and chat.court.calls == 0
+
+
+def test_a_wechat_style_reply_number_picks_the_button(chat: Chat) -> None:
+    chat.say(DEADLINE)
+    chat.say("回复2")
+    assert chat.state.slots["kind"] == "appeal_civil_ruling"
+
+
+@pytest.mark.parametrize("message", ["忘了", "不记得了"])
+def test_an_unsure_cancel_inside_a_form_is_an_answer_not_a_cancel(chat: Chat, message: str) -> None:
+    chat.say(DEADLINE)
+    chat.say("第一个")
+    assert "没看懂这个日期" in chat.text(message)
+    assert chat.state.form == "deadline"
+    assert "好的，已取消" in chat.text("算了")  # a sure cancel still cancels
