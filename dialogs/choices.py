@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
+from dialogs.payload import parse_payload
 from nlu.normalize import normalize
 
 #: Characters that carry no choice: punctuation, spaces and the particles of speech.
@@ -143,3 +145,17 @@ def _bigrams(text: str) -> set[str]:
 
 def _one_or_many(found: list[Choice]) -> Match:
     return Match(found[0]) if len(found) == 1 else Match(candidates=tuple(found))
+
+
+def pressed(parse: dict[str, Any], choice: Choice, known: frozenset[str]) -> dict[str, Any]:
+    """The parse of a press of ``choice``, keeping the typed text and its other entities.
+
+    "民事判决 11月20号收到" picks the button and still gives the form its date.
+    A payload that is no known intent leaves the parse as it was.
+    """
+    button = parse_payload(choice.payload, known)
+    if button is None:
+        return parse
+    names = {e["entity"] for e in button["entities"]}
+    kept = [e for e in parse.get("entities", []) if e.get("entity") not in names]
+    return {**button, "text": parse.get("text", ""), "entities": button["entities"] + kept}

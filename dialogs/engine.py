@@ -10,17 +10,16 @@ the two-stage fallback for messages the NLU is unsure of; then the intent's flow
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from dialogs import choices, texts
+from dialogs import choices, repeats, texts
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
-from dialogs.payload import parse_payload, payload
+from dialogs.payload import payload
 from dialogs.replies import Button, Reply
 from dialogs.slots import check_parse, explain
 from dialogs.state import DialogState
@@ -112,7 +111,7 @@ class DialogEngine:
             turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
         else:
             turn = self._turn(ctx)
-        self._count_repeats(state, turn)
+        repeats.count(state, turn)
         if refused and state.form is not None and state.form in FORM_ENTITIES:
             turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
         # a forgotten conversation starts from a pristine state, without even its buttons
@@ -123,12 +122,12 @@ class DialogEngine:
     def _typed_choice(
         self, state: DialogState, parse: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[Button, ...]]:
-        """A typed title or place of an offered button acts as that button.
+        """A typed title or place of an offered button acts as that button (dialogs.choices).
 
-        Inside a form the match may be loose (part of a title, a distinctive word)
-        unless the NLU is sure the litigant asks something else; outside a form only
-        the exact title or "第N个" counts. Returns the parse to use and, when the text
-        fits several buttons and carries nothing else for the form, those buttons.
+        Loose matches only inside a form, and not when the NLU is sure a longer
+        message asks something else; a text fitting several buttons is asked about
+        only when it carries nothing else for the form. Never for the pending
+        "删除我的记录" confirmation, which needs its explicit words.
         """
         if parse.get("payload") or not state.offered or state.form == forget.FORM:
             return parse, ()
@@ -136,18 +135,13 @@ class DialogEngine:
         offered = [choices.Choice(title, data) for title, data in state.offered]
         found = choices.match(text, offered, fuzzy=self._loose(state, parse, text))
         if found.candidates:
-            carries = any(e.get("entity") in SLOT_ENTITIES for e in parse.get("entities", []))
-            if carries:
+            entities = parse.get("entities", [])
+            if any(e.get("entity") in SLOT_ENTITIES for e in entities):
                 return parse, ()  # the form fills what the message carries and asks the rest
             return parse, tuple(Button(c.title, c.payload) for c in found.candidates)
         if found.chosen is None:
             return parse, ()
-        pressed = parse_payload(found.chosen.payload, self.known_intents)
-        if pressed is None:
-            return parse, ()
-        names = {e["entity"] for e in pressed["entities"]}
-        kept = [e for e in parse.get("entities", []) if e.get("entity") not in names]
-        return {**pressed, "text": text, "entities": pressed["entities"] + kept}, ()
+        return choices.pressed(parse, found.chosen, self.known_intents), ()
 
     def _loose(self, state: DialogState, parse: dict[str, Any], text: str) -> bool:
         if state.form not in FORM_STEPS:
@@ -156,22 +150,6 @@ class DialogEngine:
         elsewhere = intent.get("name") not in FORM_INTENTS[state.form] | FORM_ANSWERS
         sure = float(intent.get("confidence") or 0.0) >= SWITCH_THRESHOLD
         return not (elsewhere and sure and len(choices.clean(text)) > LOOSE_LENGTH)
-
-    def _count_repeats(self, state: DialogState, turn: Turn) -> None:
-        """The second time a form asks the same: an example; the third: a person."""
-        if not turn.reasked or state.form is None:
-            state.repeats = 0
-            return
-        state.repeats += 1
-        buttons = tuple(b for r in turn.replies for b in r.buttons)
-        options = tuple(b for b in buttons if b != texts.HUMAN_BUTTON)
-        if state.repeats >= 2:
-            text = texts.STILL_UNCLEAR_BUTTONS if options else texts.STILL_UNCLEAR
-            turn.replies = [Reply(text, (*options, texts.HUMAN_BUTTON))]
-        elif len(options) > 1 and turn.replies:
-            last = turn.replies[-1]
-            hint = texts.CHOICE_EXAMPLE.format(title=options[0].title)
-            turn.replies[-1] = replace(last, text=(last.text or "") + hint)
 
     def _turn(self, ctx: Context) -> Turn:
         state = ctx.state
