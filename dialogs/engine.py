@@ -112,6 +112,8 @@ class DialogEngine:
         else:
             turn = self._turn(ctx)
         repeats.count(state, turn)
+        if case_lookup.names_a_proof(str(parse.get("text", ""))):
+            turn.redact_inbound = True  # a proof is never stored verbatim, whoever answered
         if refused and state.form is not None and state.form in FORM_ENTITIES:
             turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
         # a forgotten conversation starts from a pristine state, without even its buttons
@@ -175,6 +177,10 @@ class DialogEngine:
             return FORM_STEPS[state.form](ctx)
         if state.form is not None:
             state.end_form()  # the litigant changed the subject
+        if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
+            # a case number with its proof asks for the case, however unsure the NLU is
+            lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
+            return case_lookup.start(ctx, lookup)
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
         if ctx.intent == "deny" and state.clarify:

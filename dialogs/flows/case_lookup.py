@@ -98,6 +98,11 @@ def extract_proof(ctx: Context) -> str | None:
     return alone[0].upper() if len(alone) == 1 else None
 
 
+def names_a_proof(text: str) -> bool:
+    """The text gives a proof after the word that names it ("查询码是…", "身份证后六位…")."""
+    return _KEYED_PROOF.search(unicodedata.normalize("NFKC", text)) is not None
+
+
 def _without_case_numbers(ctx: Context) -> str:
     text = ctx.text
     spans = sorted(
@@ -185,12 +190,13 @@ def _ask_number(ctx: Context, proof_given: bool) -> Turn:
         return Turn([Reply(WHERE_NUMBER, (HUMAN_BUTTON,))])
     if not asked:
         return Turn([Reply(ASK_NUMBER)])
-    if _DIGIT.search(text) and not _QUESTION.search(text):
-        try:
-            parse_case_number(text)
-        except CaseNumberError as exc:
-            return Turn([Reply(f"这个案号好像不对：{exc}。{ASK_NUMBER}")], reasked=True)
-    return Turn([Reply(NOT_A_NUMBER + ASK_NUMBER)], reasked=True)
+    if not _DIGIT.search(text) or _QUESTION.search(text):
+        return Turn([Reply(NOT_A_NUMBER + ASK_NUMBER)], reasked=True)
+    try:
+        parse_case_number(text)
+    except CaseNumberError as exc:
+        return Turn([Reply(f"这个案号好像不对：{exc}。{ASK_NUMBER}")], reasked=True)
+    return Turn([Reply(ASK_NUMBER)], reasked=True)
 
 
 def _counted(number: str) -> str:

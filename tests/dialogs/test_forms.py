@@ -218,8 +218,8 @@ def test_no_existence_oracle_when_number_and_proof_come_together(
     nlu_pipeline: NluPipeline,
 ) -> None:
     real, fake = Chat(nlu_pipeline), Chat(nlu_pipeline)
-    first = real.text("查一下进度（2025）内0602民初1234号 查询码000000")
-    second = fake.text("查一下进度（2025）内0602民初9999号 查询码000000")
+    first = real.text("（2025）内0602民初1234号 查询码000000")
+    second = fake.text("（2025）内0602民初9999号 查询码000000")
     assert first == second and "不匹配" in first
 
 
@@ -292,3 +292,24 @@ def test_an_unsure_cancel_inside_a_form_is_an_answer_not_a_cancel(chat: Chat, me
     assert "没看懂这个日期" in chat.text(message)
     assert chat.state.form == "deadline"
     assert "好的，已取消" in chat.text("算了")  # a sure cancel still cancels
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "（2025）内0602民初1234号 查询码K7M2Q9",
+        "（2025）内0602民初1234号，身份证尾号011238",
+        "（2025）内0602民初1234号 查询码k7m2q9 谢谢",
+    ],
+)
+def test_a_case_number_with_a_named_proof_is_a_lookup_even_when_the_nlu_is_unsure(
+    chat: Chat, message: str
+) -> None:
+    assert "审理中" in chat.text(message)
+    assert chat.last.redact_inbound
+
+
+def test_a_named_proof_is_masked_whatever_answers_it(chat: Chat) -> None:
+    chat.say("你好")
+    chat.say("我的查询码是K7M2Q9")
+    assert chat.last.redact_inbound
