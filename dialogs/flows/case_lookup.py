@@ -16,7 +16,7 @@ import unicodedata
 from dialogs.court import CaseRecord, CourtUnavailable
 from dialogs.payload import payload
 from dialogs.replies import Button, Reply
-from dialogs.texts import BUSY, HUMAN_BUTTON
+from dialogs.texts import BUSY, HUMAN_BUTTON, MENU_BUTTON
 from dialogs.turn import Context, Turn
 from knowledge.case_number import CaseNumberError, parse_case_number
 from knowledge.fees import yuan
@@ -66,6 +66,7 @@ STILL_NO_NUMBER = (
     "没有案号我没法替您查询。可以点“转人工”，请导诉员帮您；"
     "也可以带身份证到诉讼服务中心或拨打12368诉讼服务热线查询。"
 )
+LATER = "好的，先不查了。找到案号后随时发给我；需要帮忙可以点“转人工”。"
 NO_PROOF = (
     "没有查询码的话，也可以输入任一方当事人身份证号的最后六位。"
     "都没有的话，可以点“转人工”，请导诉员帮您。"
@@ -185,7 +186,10 @@ def _ask_number(ctx: Context, proof_given: bool) -> Turn:
         return Turn([Reply(NUMBER_FIRST)], reasked=asked)
     if unknown_number(text):
         ctx.state.slots["unknown"] = ctx.state.slots.get("unknown", 0) + 1
-        if ctx.state.slots["unknown"] >= 2:
+        if ctx.state.slots["unknown"] >= 3:
+            ctx.state.end_form()  # the same offer a third time would help nobody
+            return Turn([Reply(LATER, (HUMAN_BUTTON, MENU_BUTTON))])
+        if ctx.state.slots["unknown"] == 2:
             return Turn([Reply(STILL_NO_NUMBER, (HUMAN_BUTTON,))])
         return Turn([Reply(WHERE_NUMBER, (HUMAN_BUTTON,))])
     if not asked:
@@ -222,6 +226,8 @@ def _lookup(ctx: Context, number: str, proof: str) -> Turn:
         if failure.locked_seconds is not None:
             ctx.state.end_form()
             return Turn([_locked(failure.locked_seconds)], redact_inbound=True)
+        ctx.state.slots["proof_asked"] = True  # the next message is read as a proof again
+        ctx.state.requested = "proof"
         return Turn([Reply(WRONG_PROOF.format(left=failure.left))], redact_inbound=True)
     ctx.attempts.record_success(_counted(number), ctx.sender)
     form = ctx.state.form

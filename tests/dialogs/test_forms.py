@@ -313,3 +313,18 @@ def test_a_named_proof_is_masked_whatever_answers_it(chat: Chat) -> None:
     chat.say("你好")
     chat.say("我的查询码是K7M2Q9")
     assert chat.last.redact_inbound
+
+
+def test_a_third_unknown_answer_ends_the_lookup_with_a_person_on_offer(chat: Chat) -> None:
+    chat.say("查案件进度")
+    chat.say("没有案号")
+    second = chat.text("不知道啊")
+    third = chat.text("还是不知道")
+    assert third != second and chat.state.form is None
+    assert "转人工" in titles(chat)
+
+
+def test_after_a_wrong_proof_in_the_first_message_the_next_proof_is_read(chat: Chat) -> None:
+    first = chat.text("查进度 案号是（2025）内0602民初1234号 我的身份证后6位是01123x")
+    assert "不匹配" in first and chat.last.redact_inbound
+    assert "审理中" in chat.text("011238")
