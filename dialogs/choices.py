@@ -38,7 +38,8 @@ _FILLERS = (
 )
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
-_ORDINAL = re.compile(r"^第?(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?:个|项|种|条|号|类)?$")
+#: "号" is left out on purpose: "5号" is a day of the month far more often than a place.
+_ORDINAL = re.compile(r"^第?(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,3})(?:个|项|种|条|类)?$")
 _LAST = re.compile(r"^最后(?:一个|一项|一种|那个|这个|一)?$")
 #: Bigrams too common in speech to tell two titles apart.
 _WEAK = set("的了是个那这我要和等")
@@ -96,13 +97,14 @@ def _chinese_number(word: str) -> int | None:
     return _DIGITS.get(word) if len(word) == 1 else None
 
 
-def match(text: str, offered: list[Choice], *, fuzzy: bool) -> Match:
+def match(text: str, offered: list[Choice], *, fuzzy: bool, places: bool = True) -> Match:
     """Which of ``offered`` the text names.
 
     Always: the exact title (punctuation, width and script aside) or the place in
     the list. With ``fuzzy`` (inside a form that asked the question): also a title
     contained in the text, the text contained in titles, or the title sharing the
     most word pieces with it. More than one equally good title → ``candidates``.
+    Without ``places`` a number is not read as a place ("5号" that is a date).
     """
     if not offered:
         return Match()
@@ -113,7 +115,7 @@ def match(text: str, offered: list[Choice], *, fuzzy: bool) -> Match:
     exact = [c for c, t in zip(offered, titles, strict=True) if t == bare]
     if len(exact) == 1:
         return Match(exact[0])
-    place = ordinal(text, len(offered))
+    place = ordinal(text, len(offered)) if places else None
     if place is not None:
         return Match(offered[place])
     if not fuzzy:

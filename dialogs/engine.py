@@ -135,10 +135,12 @@ class DialogEngine:
             return parse, ()
         text = str(parse.get("text", ""))
         offered = [choices.Choice(title, data) for title, data in state.offered]
-        found = choices.match(text, offered, fuzzy=self._loose(state, parse, text))
+        entities = parse.get("entities", [])
+        carries = any(e.get("entity") in SLOT_ENTITIES for e in entities)
+        loose = self._loose(state, parse, text)
+        found = choices.match(text, offered, fuzzy=loose, places=not carries)
         if found.candidates:
-            entities = parse.get("entities", [])
-            if any(e.get("entity") in SLOT_ENTITIES for e in entities):
+            if carries:
                 return parse, ()  # the form fills what the message carries and asks the rest
             return parse, tuple(Button(c.title, c.payload) for c in found.candidates)
         if found.chosen is None:

@@ -138,6 +138,8 @@ def test_choices_match_only_what_they_were_offered() -> None:
     assert match("離婚", offered, fuzzy=False).chosen == offered[0]  # traditional script
     assert match("天气", offered, fuzzy=True) == match("", offered, fuzzy=True)
     assert ordinal("第三个", 2) is None and ordinal("十", 12) == 9 and ordinal("最后", 2) == 1
+    assert ordinal("5号", 6) is None  # far more often a day of the month than a place
+    assert match("2", offered, fuzzy=True, places=False).chosen is None
 
 
 # --- slots from any message --------------------------------------------------------
