@@ -330,3 +330,9 @@ def test_after_a_wrong_proof_in_the_first_message_the_next_proof_is_read(chat: C
     first = chat.text("查进度 案号是（2025）内0602民初1234号 我的身份证后6位是01123x")
     assert "不匹配" in first and chat.last.redact_inbound
     assert "审理中" in chat.text("011238")
+
+
+def test_case_money_with_number_and_proof_in_one_message(chat: Chat) -> None:
+    answer = chat.text("查案款 （2025）内0602民初1234号 查询码K7M2Q9")
+    assert "案款 50,000元" in answer
+    assert chat.court.calls == 1 and chat.last.redact_inbound
