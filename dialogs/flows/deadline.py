@@ -45,9 +45,10 @@ def start(ctx: Context, procedure: str) -> Turn:
     return step(ctx)
 
 
-#: Words that name the law of the decision, and the kind of document.
+#: Words that name the law of the decision, and the kind of document (first-instance
+#: case types only: a 民终 judgment is final and has no appeal period).
 LAW_WORDS: dict[str, tuple[str, ...]] = {
-    "民事": ("民事", "民初", "民终"),
+    "民事": ("民事", "民初"),
     "刑事": ("刑事", "刑初", "判刑", "刑期"),
     "行政": ("行政", "行初", "民告官", "告政府"),
 }
