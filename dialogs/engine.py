@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from dialogs import texts
+from dialogs import choices, repeats, texts
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
@@ -37,6 +37,13 @@ FORM_STEPS = {
     "case_status": case_lookup.step,
     "case_payment": case_lookup.step,
     "template": template.step,
+}
+#: A sure question of another flow longer than this is not read as a loose answer.
+LOOSE_LENGTH = 6
+#: Forms that recognise answers of their own the NLU cannot know (a proof, "不知道案号").
+FORM_CLAIMS = {
+    "case_status": case_lookup.claims,
+    "case_payment": case_lookup.claims,
 }
 #: Intents that keep an open form going (answers to its questions).
 FORM_ANSWERS = {"affirm", "deny"}
@@ -94,21 +101,68 @@ class DialogEngine:
         """One message of ``sender`` (any stable id of who writes; only its hash is kept);
         entity values are checked first (dialogs.slots)."""
         source = hashlib.sha256(sender.encode("utf-8")).hexdigest()
+        parse, unclear = self._typed_choice(state, parse)
         checked, refused = check_parse(parse, now.date())
         names = frozenset(r.entity for r in refused)
         ctx = Context(
             state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
         )
-        turn = self._turn(ctx)
-        if refused and state.form is not None:
+        if unclear:
+            turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
+        else:
+            turn = self._turn(ctx)
+        repeats.count(state, turn)
+        if case_lookup.names_a_proof(str(parse.get("text", ""))):
+            turn.redact_inbound = True  # a proof is never stored verbatim, whoever answered
+        if refused and state.form is not None and state.form in FORM_ENTITIES:
             turn.replies = explain(turn.replies, refused, FORM_ENTITIES[state.form])
+        # a forgotten conversation starts from a pristine state, without even its buttons
+        offered = [] if turn.forget else turn.replies
+        state.offered = [[b.title, b.payload] for r in offered for b in r.buttons]
         return turn
+
+    def _typed_choice(
+        self, state: DialogState, parse: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[Button, ...]]:
+        """A typed title or place of an offered button acts as that button (dialogs.choices).
+
+        Loose matches only inside a form, and not when the NLU is sure a longer
+        message asks something else; a text fitting several buttons is asked about
+        only when it carries nothing else for the form. Never for the pending
+        "删除我的记录" confirmation, which needs its explicit words.
+        """
+        if parse.get("payload") or not state.offered or state.form == forget.FORM:
+            return parse, ()
+        text = str(parse.get("text", ""))
+        offered = [choices.Choice(title, data) for title, data in state.offered]
+        entities = parse.get("entities", [])
+        carries = any(e.get("entity") in SLOT_ENTITIES for e in entities)
+        loose = self._loose(state, parse, text)
+        found = choices.match(text, offered, fuzzy=loose, places=not carries)
+        if found.candidates:
+            if carries:
+                return parse, ()  # the form fills what the message carries and asks the rest
+            return parse, tuple(Button(c.title, c.payload) for c in found.candidates)
+        if found.chosen is None:
+            return parse, ()
+        return choices.pressed(parse, found.chosen, self.known_intents), ()
+
+    def _loose(self, state: DialogState, parse: dict[str, Any], text: str) -> bool:
+        if state.form not in FORM_STEPS:
+            return False
+        intent = parse.get("intent") or {}
+        elsewhere = intent.get("name") not in FORM_INTENTS[state.form] | FORM_ANSWERS
+        sure = float(intent.get("confidence") or 0.0) >= SWITCH_THRESHOLD
+        return not (elsewhere and sure and len(choices.clean(text)) > LOOSE_LENGTH)
 
     def _turn(self, ctx: Context) -> Turn:
         state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
-        if ctx.intent == "cancel":
+        # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
+        claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
+        unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD
+        if ctx.intent == "cancel" and not claimed and (ctx.is_payload or not unsure):
             had_form = state.form is not None
             state.end_form()
             state.misses = 0
@@ -120,11 +174,15 @@ class DialogEngine:
         if wants_human or _frustrated(ctx.text):
             reason = "user_request" if ctx.intent == "request_human" else "frustration"
             return self.handoff(ctx, reason)
-        if state.form is not None and self._belongs_to_form(ctx):
+        if state.form is not None and (claimed or self._belongs_to_form(ctx)):
             state.misses = 0
             return FORM_STEPS[state.form](ctx)
         if state.form is not None:
             state.end_form()  # the litigant changed the subject
+        if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
+            # a case number with its proof asks for the case, however unsure the NLU is
+            lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
+            return case_lookup.start(ctx, lookup)
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
         if ctx.intent == "deny" and state.clarify:
@@ -145,8 +203,6 @@ class DialogEngine:
             return True
         if ctx.refused & SLOT_ENTITIES:
             return True  # a mistyped answer to the form's question: ask it again
-        if ctx.state.requested == "proof" and case_lookup.looks_like_proof(ctx.text):
-            return True  # six characters mean nothing to the NLU: never route them away
         return ctx.confidence < SWITCH_THRESHOLD
 
     def fallback(self, ctx: Context) -> Turn:

@@ -19,12 +19,18 @@ class DialogState:
     clarify: list[str] = field(default_factory=list)  # the intents offered by "您是想问 A 还是 B"
     topic: str | None = None  # the last procedure answered, for its detail buttons
     last_case: str | None = None  # the last case number looked up (never its proof)
+    #: The buttons of the last answer as [title, payload]: a typed title or "第二个" presses one.
+    offered: list[list[str]] = field(default_factory=list)
+    #: How many times in a row the open form asked again because it did not understand.
+    repeats: int = 0
 
     def start_form(self, name: str, **slots: Any) -> None:
         self.form, self.slots, self.requested = name, dict(slots), None
+        self.repeats = 0
 
     def end_form(self) -> None:
         self.form, self.slots, self.requested = None, {}, None
+        self.repeats = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

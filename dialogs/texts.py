@@ -50,3 +50,13 @@ FRUSTRATION = (
     "不靠谱",
     "什么玩意",
 )
+
+#: A typed answer fits more than one button (dialogs.choices).
+CHOOSE_ONE = "您说的可能是下面几项中的一项，请选一个。"
+#: Added when a form asks the same question a second time.
+CHOICE_EXAMPLE = "可以直接点下面的按钮，也可以回复序号（比如“1”）或按钮上的字（比如“{title}”）。"
+#: The third time: never the same question again, a person is offered.
+STILL_UNCLEAR_BUTTONS = (
+    "抱歉，我还是没能看懂。您可以点下面的按钮选择，或者点“转人工”，请导诉员帮您。"
+)
+STILL_UNCLEAR = "抱歉，我还是没能看懂。您可以换个说法再试一次，或者点“转人工”，请导诉员帮您。"

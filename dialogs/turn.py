@@ -37,6 +37,9 @@ class Turn:
     #: Set by the two-stage fallback (the NLU was unsure): "first" = asked again,
     #: "second" = handed to the desk. Read by the metrics, so the fallback rate is known.
     fallback: str | None = None
+    #: The open form asked its question again because it did not understand the answer:
+    #: the engine adds an example the second time and offers a person the third.
+    reasked: bool = False
 
 
 @dataclass

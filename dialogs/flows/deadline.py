@@ -45,32 +45,76 @@ def start(ctx: Context, procedure: str) -> Turn:
     return step(ctx)
 
 
-def _kind_from_text(text: str) -> str | None:
+#: Words that name the law of the decision, and the kind of document (first-instance
+#: case types only: a 民终 judgment is final and has no appeal period).
+LAW_WORDS: dict[str, tuple[str, ...]] = {
+    "民事": ("民事", "民初"),
+    "刑事": ("刑事", "刑初", "判刑", "刑期"),
+    "行政": ("行政", "行初", "民告官", "告政府"),
+}
+DOCUMENT_WORDS: dict[str, tuple[str, ...]] = {"判决": ("判决",), "裁定": ("裁定",)}
+ASK_KIND = "请问是哪一种裁判文书？"
+
+
+def _named(text: str, words: dict[str, tuple[str, ...]]) -> str | None:
+    """The one key whose words occur in ``text``; None when none or several do."""
+    found = {key for key, forms in words.items() if any(word in text for word in forms)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _fill_kind(slots: dict[str, str], text: str) -> None:
+    """What the text says about the decision (law, document) joins what was said before."""
+    for slot, words in (("law", LAW_WORDS), ("document", DOCUMENT_WORDS)):
+        if (named := _named(text, words)) is not None:
+            slots[slot] = named
     for label, key in APPEAL_KINDS:
-        law, document = label[:2], label[2:]
-        if law in text and document in text:
-            return key
-    return None
+        if slots.get("law") == label[:2] and slots.get("document") == label[2:]:
+            slots["kind"] = key
+
+
+def _ask_kind(slots: dict[str, str], asked_before: bool) -> Reply:
+    """Only the kinds that fit what is known: "民事判决还是民事裁定？"."""
+    law, document = slots.get("law"), slots.get("document")
+    fitting = [
+        (label, key)
+        for label, key in APPEAL_KINDS
+        if law in (None, label[:2]) and document in (None, label[2:])
+    ]
+    if law is not None:
+        question = f"请问是{law}判决，还是{law}裁定？"
+    elif document is not None:
+        question = f"请问是哪一种{document}：民事、刑事还是行政？"
+    else:
+        question = ASK_KIND
+    lead = "没看懂是哪一种。" if asked_before else ""
+    buttons = tuple(Button(label, payload("appeal", deadline_kind=key)) for label, key in fitting)
+    return Reply(lead + question, buttons)
 
 
 def step(ctx: Context) -> Turn:
+    """Kind and date come from any message, in any order; only what is missing is asked."""
     slots = ctx.state.slots
     procedure = slots.get("procedure", "appeal")
     chosen = ctx.entity("deadline_kind")
     if isinstance(chosen, str):
         slots["kind"] = chosen
-    elif "kind" not in slots:
-        slots["kind"] = KIND_OF_INTENT.get(procedure) or _kind_from_text(ctx.text)
+    elif not slots.get("kind"):
+        fixed = KIND_OF_INTENT.get(procedure)
+        if fixed is not None:
+            slots["kind"] = fixed
+        elif not ctx.is_payload:
+            _fill_kind(slots, ctx.text)
     day = ctx.entity("date")
     if isinstance(day, str):
         slots["from"] = day
 
     if not slots.get("kind"):
+        asked_before = ctx.state.requested == "kind"
         ctx.state.requested = "kind"
-        buttons = tuple(
-            Button(label, payload("appeal", deadline_kind=key)) for label, key in APPEAL_KINDS
-        )
-        return Turn([Reply("请问是哪一种裁判文书？", buttons)])
+        words = (w for forms in (*LAW_WORDS.values(), *DOCUMENT_WORDS.values()) for w in forms)
+        learned = isinstance(day, str) or any(word in ctx.text for word in words)
+        reasked = asked_before and not learned
+        return Turn([_ask_kind(slots, reasked)], reasked=reasked)
     kind = get_kind(slots["kind"])
     if "from" not in slots:
         asked_before = ctx.state.requested == "from"
@@ -82,7 +126,8 @@ def step(ctx: Context) -> Turn:
                     f"{lead}请告诉我{kind.from_means}是哪天？"
                     "比如 2026年11月20日、11月20号、上周五。"
                 )
-            ]
+            ],
+            reasked=asked_before,
         )
     return finish(ctx)
 

@@ -75,12 +75,14 @@ def step(ctx: Context) -> Turn:
         slots["amount"] = "none"
 
     if slots.get("kind") is None:
+        reasked = ctx.state.requested == "kind"
         ctx.state.requested = "kind"
-        return Turn([Reply("请问是哪一类案件或申请？", KIND_BUTTONS)])
+        return Turn([Reply("请问是哪一类案件或申请？", KIND_BUTTONS)], reasked=reasked)
     if slots["kind"] in ASKS_AMOUNT and "amount" not in slots:
+        reasked = ctx.state.requested == "amount"
         ctx.state.requested = "amount"
         hint = "" if slots["kind"] in NEEDS_AMOUNT else "没有具体金额的，请回复“没有”。"
-        return Turn([Reply(ASK_AMOUNT + hint)])
+        return Turn([Reply(ASK_AMOUNT + hint)], reasked=reasked)
     return finish(ctx)
 
 

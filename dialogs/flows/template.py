@@ -48,7 +48,7 @@ def step(ctx: Context) -> Turn:
         buttons = tuple(
             Button(label, payload("pleading_template", template=n)) for label, n in COMMON
         )
-        return Turn([Reply(lead + ASK, buttons)])
+        return Turn([Reply(lead + ASK, buttons)], reasked=asked_before)
     ctx.state.end_form()
     replies = [
         Reply(
