@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 
-from dialogs.court import CaseRecord, CourtUnavailable
+from dialogs.court import CaseRecord, CourtRefused, CourtUnavailable
 from dialogs.payload import payload
 from dialogs.replies import Button, Reply
 from dialogs.texts import BUSY, HUMAN_BUTTON, MENU_BUTTON
@@ -72,6 +72,11 @@ NO_PROOF = (
     "都没有的话，可以点“转人工”，请导诉员帮您。"
 )
 LOCKED = "这个案号验证失败次数过多，为保护当事人信息，请 {minutes} 分钟后再试，或转人工导诉员帮您。"
+#: The court's own lock on the number, when it did not say for how long.
+COURT_LOCKED = (
+    "这个案号验证失败次数过多，法院系统暂时停止了它的查询。"
+    "为保护当事人信息，请稍后再试，或转人工导诉员帮您。"
+)
 
 
 def looks_like_proof(text: str) -> bool:
@@ -218,6 +223,11 @@ def _locked(seconds: int) -> Reply:
 def _lookup(ctx: Context, number: str, proof: str) -> Turn:
     try:
         record = ctx.court.lookup(number, proof)
+    except CourtRefused as refused:  # the court's own lock: say so, not "系统繁忙"
+        ctx.state.end_form()
+        wait = refused.retry_after
+        reply = _locked(wait) if wait else Reply(COURT_LOCKED, (HUMAN_BUTTON,))
+        return Turn([reply], redact_inbound=True)
     except CourtUnavailable:
         ctx.state.end_form()
         return Turn([Reply(BUSY, (HUMAN_BUTTON,))], redact_inbound=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.court import CaseEvent, CaseRecord, CourtUnavailable, Hearing, Payment
+from dialogs.court import CaseEvent, CaseRecord, CourtRefused, CourtUnavailable, Hearing, Payment
 from dialogs.engine import DialogEngine
 from dialogs.hours import BusinessHours
 from dialogs.kb import load_knowledge
@@ -41,12 +41,15 @@ THURSDAY = datetime(2026, 11, 26, 10, 0, tzinfo=COURT_TZ)
 class FakeCourt:
     def __init__(self) -> None:
         self.down = False
+        self.refused: CourtRefused | None = None
         self.calls = 0
 
     def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
         self.calls += 1
         if self.down:
             raise CourtUnavailable("down")
+        if self.refused is not None:
+            raise self.refused
         if case_number == CASE and proof in ("K7M2Q9", "011238"):
             return RECORD
         return None
@@ -248,3 +251,17 @@ def test_hours_that_include_the_weekend_are_open_on_an_ordinary_saturday() -> No
     at_work = datetime.combine(adjusted, time(9, 0), tzinfo=COURT_TZ)
     assert weekdays.is_open(at_work, calendar)
     assert every_day.is_open(at_work, calendar)
+
+
+@pytest.mark.parametrize(("retry_after", "said"), [(None, "稍后再试"), (600, "10 分钟后再试")])
+def test_the_courts_own_lock_is_told_as_a_lock_not_as_a_busy_system(
+    nlu_pipeline: NluPipeline, retry_after: int | None, said: str
+) -> None:
+    chat = Chat(nlu_pipeline)
+    chat.court.refused = CourtRefused("locked", retry_after)
+    chat.say("查一下案件进度")
+    chat.say(CASE)
+    answer = chat.text("K7M2Q9")
+    assert "验证失败次数过多" in answer and said in answer
+    assert "系统繁忙" not in answer
+    assert chat.state.form is None
