@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from dialogs import choices, repeats, texts
+from dialogs import choices, corrections, repeats, texts
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
@@ -159,6 +159,8 @@ class DialogEngine:
         state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
+        if state.form is None and (corrected := corrections.reopen(ctx, FORM_STEPS)):
+            return corrected  # "不对 是6万": the task just answered, again with the new value
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
         unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD

@@ -23,10 +23,17 @@ class DialogState:
     offered: list[list[str]] = field(default_factory=list)
     #: How many times in a row the open form asked again because it did not understand.
     repeats: int = 0
+    #: The form last answered and its slots, so "不对 是6万" can do it again (dialogs.corrections).
+    done: dict[str, Any] | None = None
 
     def start_form(self, name: str, **slots: Any) -> None:
         self.form, self.slots, self.requested = name, dict(slots), None
         self.repeats = 0
+
+    def complete_form(self) -> None:
+        """The form is answered: closed, and remembered for a correction."""
+        self.done = {"form": self.form, "slots": dict(self.slots)}
+        self.end_form()
 
     def end_form(self) -> None:
         self.form, self.slots, self.requested = None, {}, None

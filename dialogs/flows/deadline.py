@@ -145,7 +145,7 @@ def finish(ctx: Context) -> Turn:
         slots.pop("from")
         return Turn([Reply(f"{exc} 请重新告诉我日期。")])
     procedure = slots.get("procedure", "appeal")
-    ctx.state.end_form()
+    ctx.state.complete_form()
     lines = [
         f"{result.title}：自 {result.from_date.isoformat()} 的次日起算，"
         f"最后一天是 {result.last_day.isoformat()}（{weekday_zh(result.last_day)}）。"

@@ -95,7 +95,7 @@ def finish(ctx: Context) -> Turn:
         ctx.state.requested = "amount"
         slots.pop("amount", None)
         return Turn([Reply(f"{exc}。{ASK_AMOUNT}")])
-    ctx.state.end_form()
+    ctx.state.complete_form()
     buttons = (
         Button("怎么交费", payload("fee_payment")),
         Button("交不起能减免吗", payload("fee_relief")),
