@@ -11,10 +11,10 @@ import os
 import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Row, make_url, text
 
 from bot.storage.db import make_engine
+from tests.environment import unavailable
 
 POSTGRES_ENV = "YICHUANG_TEST_POSTGRES_URL"
 BACKEND_ENV = "YICHUANG_TEST_DATABASE"
@@ -31,9 +31,7 @@ def postgres_server_url() -> str:
         f"PostgreSQL tests need {POSTGRES_ENV}, "
         "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"CI=true and {POSTGRES_ENV} is not set: {reason}", pytrace=False)
-    pytest.skip(reason)
+    unavailable(reason)
 
 
 def fresh_schema_url() -> str:

@@ -6,7 +6,6 @@ CI=true, where it fails (contracts.md §6).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import bot.app
 from bot.settings import Settings
 from tests.browser.server import base_url_of, bind_loopback, run_in_thread
 from tests.databases import app_database_url
+from tests.environment import unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -30,12 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 REPO = Path(__file__).parents[2]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests need it under CI=true: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def server_settings(tmp: Path, model_path: Path, base_url: str) -> Settings:
@@ -60,11 +54,11 @@ def start_server(tmp: Path, model_path: Path, port: int = 0) -> Any:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+        unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
