@@ -16,10 +16,8 @@ from bot import delivery
 from bot.conversation import RECEIVED, AnswerDelayed, ConversationService
 from bot.settings import Settings
 from bot.storage import repo
+from bot.storage.models import MAX_INTEGER
 from dialogs.replies import Reply
-
-#: Message numbers are 32-bit integers on PostgreSQL; a larger ``after`` is a bad request.
-MAX_SEQ = 2**31 - 1
 
 
 def _no_nul(value: str) -> str:
@@ -31,8 +29,9 @@ def _no_nul(value: str) -> str:
 
 #: Text that can be stored on every supported database.
 StorableText = Annotated[str, AfterValidator(_no_nul)]
-#: The ``after`` of a pull: a message number, bounded so it fits the seq column.
-After = Annotated[int, Query(ge=0, le=MAX_SEQ)]
+#: The ``after`` of a pull: a message number, bounded so it fits the seq column
+#: (a 32-bit integer on PostgreSQL); a larger one is a bad request.
+After = Annotated[int, Query(ge=0, le=MAX_INTEGER)]
 
 
 class ChatMessage(BaseModel):
