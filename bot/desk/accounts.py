@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.storage.db import rows_changed
 from bot.storage.models import STAFF_ROLES, Staff, StaffSession, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -224,7 +225,7 @@ def purge_expired_sessions(session: Session, *, now: datetime, idle: timedelta) 
             | (StaffSession.created_at < now - ABSOLUTE_SESSION_LIFETIME)
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)
 
 
 def count_admins(session: Session) -> int:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.desk.auth import StaffUser
 from bot.storage import repo
+from bot.storage.db import rows_changed
 from bot.storage.masking import mask_number, mask_text
 from bot.storage.models import (
     AuditEvent,
@@ -86,7 +87,7 @@ def _audit(
 
 
 def _changed(result: Any) -> bool:
-    return int(cast(CursorResult[Any], result).rowcount or 0) == 1
+    return rows_changed(result) == 1
 
 
 def _seconds(later: datetime, earlier: datetime | None) -> int | None:

@@ -23,12 +23,13 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, case, delete, literal, select, text
+from sqlalchemy import case, delete, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.storage.db import rows_changed
 from bot.storage.models import AttemptCounter, UtcDateTime
 
 #: The row that holds the per-database HMAC secret (its ``key_hash`` column).
@@ -184,4 +185,4 @@ def purge_expired(session: Session, now: datetime) -> int:
         .where(AttemptCounter.expires_at <= now, AttemptCounter.scope != SECRET_SCOPE)
         .execution_options(synchronize_session=False)
     )
-    return int(cast(CursorResult[Any], result).rowcount or 0)
+    return rows_changed(result)

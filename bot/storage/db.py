@@ -63,6 +63,11 @@ _DEFERRED = "yichuang_sqlite_deferred"
 _SQLITE_UNWRITABLE = frozenset({8, 10, 13, 14})
 
 
+def rows_changed(result: Any) -> int:
+    """How many rows an UPDATE or DELETE touched (0 where the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class DatabaseUrlError(ValueError):
     """The database URL cannot be used; the message is one Chinese line."""
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.privacy import mask_pii
+from bot.storage.db import rows_changed
 from bot.storage.masking import mask_deep, mask_parse
 from bot.storage.models import (
     DIRECTIONS,
@@ -407,21 +408,18 @@ def forget_conversation(
         keep.text, keep.parse, keep.pending_text = None, None, None
     session.flush()
 
-    def count(result: Any) -> int:
-        return int(cast(CursorResult[Any], result).rowcount or 0)
-
     doomed = delete(Message).where(Message.conversation_id == conversation_id)
     if keep_message_id is not None:
         doomed = doomed.where(Message.id != keep_message_id)
-    messages = count(session.execute(doomed.execution_options(synchronize_session=False)))
-    callbacks = count(
+    messages = rows_changed(session.execute(doomed.execution_options(synchronize_session=False)))
+    callbacks = rows_changed(
         session.execute(
             delete(Callback)
             .where(Callback.conversation_id == conversation_id)
             .execution_options(synchronize_session=False)
         )
     )
-    ratings = count(
+    ratings = rows_changed(
         session.execute(
             delete(Rating)
             .where(Rating.conversation_id == conversation_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.storage.db import rows_changed
 from bot.storage.models import WebchatSession, utcnow
 
 
@@ -56,12 +56,10 @@ def touch(session: Session, *, sender_id: str, now: datetime | None = None) -> N
 
 def purge_unused(session: Session, *, cutoff: datetime) -> int:
     """Delete sessions not used since ``cutoff``; how many went."""
-    result = cast(
-        CursorResult[Any],
+    return rows_changed(
         session.execute(
             delete(WebchatSession)
             .where(WebchatSession.last_seen_at < cutoff)
             .execution_options(synchronize_session=False)
-        ),
+        )
     )
-    return int(result.rowcount or 0)
