@@ -290,7 +290,13 @@ class ConversationService:
         if state is None:
             self.events.publish({"type": "message", "conversation_id": conversation_id})
             return opened.notes
-        turn = self.engine.turn(state, parse, now, sender="\x1f".join(source))
+        turn = self.engine.turn(
+            state,
+            parse,
+            now,
+            sender="\x1f".join(source),
+            reparse=lambda text: self.nlu().parse(text, now=now),
+        )
         inbound_id = opened.inbound_id
         with self.database.session() as session:
             status = turns.answerable(

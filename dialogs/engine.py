@@ -10,10 +10,13 @@ the two-stage fallback for messages the NLU is unsure of; then the intent's flow
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from dialogs import choices, corrections, repeats, texts
+from dialogs import choices, corrections, followups, pauses, repeats, texts, yesno
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
 from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
@@ -60,6 +63,26 @@ FORM_INTENTS = {
     "case_payment": {"case_payment"},
     "template": {"pleading_template"},
 }
+#: Intents never offered as one of "A 还是 B" (they are not things one comes to do).
+NOT_OFFERED = frozenset(
+    {"out_of_scope", "affirm", "deny", "cancel", "greet", "goodbye", "thanks", "help"}
+)
+#: "A 还是 B" only when B is plausible too: at least this sure, and this share of A.
+CLARIFY_FLOOR = 0.12
+CLARIFY_SHARE = 0.5
+#: "算了 先问问离婚要带啥": a cancel that goes on to ask something else.
+_CANCEL_LEAD = re.compile(
+    r"^[\W_]*(?:好吧|那)?(?P<lead>算了|不算了|先不算了?|不查了|先不查了?|不弄了|先不弄了?|"
+    r"不找了|不用了|不要了|先别(?:算|查|弄)?了?|等会儿?|等一下|等下|等等|先等等)[\W_吧啊呀了]*"
+)
+#: Leads that mean "wait", not "drop it": the form is paused, not cancelled.
+_WAIT_LEADS = ("等",)
+#: Facts of the litigant's matter kept for follow-ups (dialogs.followups).
+REMEMBERED = ("amount", "date", "case_category")
+#: Re-reads a piece of the message ("先问问离婚要带啥") with the NLU.
+Reparse = Callable[[str], dict[str, Any]]
+#: The aspect each form itself answers (dialogs.followups.asked_aspect).
+FORM_ASPECTS = {"fee": "fees", "deadline": "deadlines", "template": "template"}
 #: Entities that answer the question a form asked.
 SLOT_ENTITIES = {
     "amount",
@@ -96,22 +119,31 @@ class DialogEngine:
         self.known_intents = frozenset(INTENTS)
 
     def turn(
-        self, state: DialogState, parse: dict[str, Any], now: datetime, *, sender: str
+        self,
+        state: DialogState,
+        parse: dict[str, Any],
+        now: datetime,
+        *,
+        sender: str,
+        reparse: Reparse | None = None,
     ) -> Turn:
         """One message of ``sender`` (any stable id of who writes; only its hash is kept);
-        entity values are checked first (dialogs.slots)."""
+        entity values are checked first (dialogs.slots). ``reparse`` reads a part of
+        the message on its own, for a cancel that goes on to ask something else."""
         source = hashlib.sha256(sender.encode("utf-8")).hexdigest()
         parse, unclear = self._typed_choice(state, parse)
         checked, refused = check_parse(parse, now.date())
         names = frozenset(r.entity for r in refused)
+        _remember(state, checked)
         ctx = Context(
             state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
         )
         if unclear:
             turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
         else:
-            turn = self._turn(ctx)
+            turn = self._turn(ctx, reparse)
         repeats.count(state, turn)
+        pauses.offer(state, turn)
         if case_lookup.names_a_proof(str(parse.get("text", ""))):
             turn.redact_inbound = True  # a proof is never stored verbatim, whoever answered
         if refused and state.form is not None and state.form in FORM_ENTITIES:
@@ -155,18 +187,23 @@ class DialogEngine:
         sure = float(intent.get("confidence") or 0.0) >= SWITCH_THRESHOLD
         return not (elsewhere and sure and len(choices.clean(text)) > LOOSE_LENGTH)
 
-    def _turn(self, ctx: Context) -> Turn:
+    def _turn(self, ctx: Context, reparse: Reparse | None = None) -> Turn:
         state = ctx.state
         if (forgetting := forget.step(ctx)) is not None:
             return forgetting  # before anything reads the NLU's intent
+        if (resumed := pauses.answer(ctx, FORM_STEPS)) is not None:
+            return resumed  # "接着算吗？" "好"
         if state.form is None and (corrected := corrections.reopen(ctx, FORM_STEPS)):
             return corrected  # "不对 是6万": the task just answered, again with the new value
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
-        unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD
+        unsure = ctx.confidence < FALLBACK_THRESHOLD
+        if not claimed and (rest := self._after_lead(ctx, reparse)) is not None:
+            return self._turn(rest)  # "算了 先问问离婚要带啥": the question is answered
         if ctx.intent == "cancel" and not claimed and (ctx.is_payload or not unsure):
             had_form = state.form is not None
             state.end_form()
+            state.paused = None  # cancel always leaves everything
             state.misses = 0
             text = texts.CANCELLED if had_form else texts.NOTHING_TO_CANCEL
             return Turn([Reply(text, (texts.MENU_BUTTON,))])
@@ -180,13 +217,19 @@ class DialogEngine:
             state.misses = 0
             return FORM_STEPS[state.form](ctx)
         if state.form is not None:
-            state.end_form()  # the litigant changed the subject
+            pauses.pause(state)  # the litigant asks something else first: offered back later
         if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
             # a case number with its proof asks for the case, however unsure the NLU is
             lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
             return case_lookup.start(ctx, lookup)
+        if (followed := followups.follow_up(ctx)) is not None:
+            state.misses = 0
+            state.clarify = []
+            return followed  # "那要多久" after an answer: about that answer's procedure
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
+        if _loose_yes_or_no(ctx):
+            return self.fallback(ctx)  # a question the NLU took for "好" or "不"
         if ctx.intent == "deny" and state.clarify:
             handed = self.handoff(ctx, "low_confidence")  # "都不是": the second miss
             handed.fallback = "second"
@@ -195,14 +238,48 @@ class DialogEngine:
         state.clarify = []
         return self.route(ctx)
 
+    def _after_lead(self, ctx: Context, reparse: Reparse | None) -> Context | None:
+        """The rest of "算了 先问问离婚要带啥" or "等一下 上诉费怎么交" as a message of its own,
+        or None when the lead is all the message says (a plain cancel).
+
+        After "算了" the form is left; after "等一下" it is paused and offered back,
+        unless the rest answers the form's question ("等一下 是11月20号").
+        """
+        lead = None if ctx.is_payload else _CANCEL_LEAD.match(ctx.text)
+        if lead is None or reparse is None:
+            return None
+        waits = lead["lead"].startswith(_WAIT_LEADS)
+        if ctx.intent != "cancel" and not (waits and ctx.state.form is not None):
+            return None
+        rest = ctx.text[lead.end() :]
+        if len(choices.clean(rest)) < 2:
+            return None
+        parse, _ = check_parse(reparse(rest), ctx.now.date())
+        intent = parse.get("intent") or {}
+        sure = float(intent.get("confidence") or 0) >= FALLBACK_THRESHOLD
+        if intent.get("name") in NOT_OFFERED or not sure:
+            return None
+        _remember(ctx.state, parse)
+        rested = replace(ctx, parse=parse, refused=frozenset())
+        if ctx.state.form is None or (waits and self._belongs_to_form(rested)):
+            return rested
+        if waits:
+            pauses.pause(ctx.state)
+        else:
+            ctx.state.end_form()
+            ctx.state.paused = None
+        return rested
+
     def _belongs_to_form(self, ctx: Context) -> bool:
         form = ctx.state.form or ""
-        if ctx.intent in FORM_ANSWERS or ctx.intent in FORM_INTENTS[form]:
+        if ctx.intent in FORM_ANSWERS:
             return True
+        if ctx.intent in FORM_INTENTS[form]:
+            return not _other_aspect(ctx)  # "上诉要带什么" leaves the appeal deadline form
         if ctx.is_payload:
             return False  # a button of another flow
-        if any(e.get("entity") in SLOT_ENTITIES for e in ctx.parse.get("entities", [])):
-            return True
+        if any(e.get("entity") in FORM_ENTITIES[form] for e in ctx.parse.get("entities", [])):
+            return not _asks_elsewhere(ctx)  # "离婚的" fills the fee form; "离婚要带啥" asks
         if ctx.refused & SLOT_ENTITIES:
             return True  # a mistyped answer to the form's question: ask it again
         return ctx.confidence < SWITCH_THRESHOLD
@@ -215,13 +292,14 @@ class DialogEngine:
             handed = self.handoff(ctx, "low_confidence")
             handed.fallback = "second"
             return handed
-        ranking = [
-            r["name"]
+        ranked = [
+            (str(r["name"]), float(r.get("confidence") or 0.0))
             for r in ctx.parse.get("intent_ranking", [])
-            if r["name"] not in ("out_of_scope", "affirm", "deny", "cancel")
+            if r.get("name") in self.known_intents and r["name"] not in NOT_OFFERED
         ][:2]
-        if len(ranking) < 2:
-            return Turn([Reply(texts.OUT_OF_SCOPE, texts.MENU)], fallback="first")
+        if len(ranked) < 2 or not _both_plausible(ranked[0][1], ranked[1][1]):
+            return Turn([Reply(texts.OPEN_QUESTION, texts.MENU)], fallback="first")
+        ranking = [name for name, _ in ranked]
         state.clarify = ranking
         a, b = (INTENT_LABELS[name] for name in ranking)
         buttons = (
@@ -284,14 +362,62 @@ class DialogEngine:
             return case_lookup.start(ctx, "case_payment")
         if intent == "pleading_template" and section is None:
             return template.start(ctx)
-        if intent in deadline.NEXT_STEPS and (flow == "deadline" or ctx.entity("deadline_kind")):
+        if intent in deadline.NEXT_STEPS and (
+            flow == "deadline" or ctx.entity("deadline_kind") or deadline.asks_to_count(ctx.text)
+        ):
             return deadline.start(ctx, intent)
         if ctx.entity("date") and section is None:
             # "9月30号收到的" right after an appeal/retrial/enforcement answer: count it
             topic = intent if intent in deadline.NEXT_STEPS else ctx.state.topic
             if topic in deadline.NEXT_STEPS:
                 return deadline.start(ctx, topic)
+        if not isinstance(section, str) and intent == ctx.state.topic:
+            section = followups.asked_section(ctx.text)  # "上诉费怎么交" right after 上诉
         return answer.answer(ctx, intent, section if isinstance(section, str) else None)
+
+
+#: Words of a question: an answer to a form does not ask one back.
+_ASKING = re.compile(r"[?？]|吗|呢|怎么|咋|啥|什么|哪|多少|几|如何|能不能|可不可以")
+
+
+def _asks_elsewhere(ctx: Context) -> bool:
+    """A longer question the NLU is sure belongs to another flow, though it names a value
+    the open form could use: "离婚案子要带啥材料" while the fee form asks the kind."""
+    if len(choices.clean(ctx.text)) <= LOOSE_LENGTH or ctx.confidence < SWITCH_THRESHOLD:
+        return False
+    if followups.asked_aspect(ctx.text) in (None, "fees") and ctx.state.form == "fee":
+        return False  # "离婚的要交多少" is the fee form's own question
+    return bool(_ASKING.search(ctx.text))
+
+
+def _other_aspect(ctx: Context) -> bool:
+    """A question of the form's own procedure about something the form does not do:
+    "上诉要带什么材料" while the deadline form waits for a date."""
+    if any(e.get("entity") in FORM_ENTITIES[ctx.state.form or ""] for e in ctx.parse["entities"]):
+        return False
+    aspect = followups.asked_aspect(ctx.text)
+    own = FORM_ASPECTS.get(ctx.state.form or "")
+    return aspect is not None and aspect != own and bool(_ASKING.search(ctx.text))
+
+
+def _both_plausible(first: float, second: float) -> bool:
+    """Margin rule: "A 还是 B" only when B is nearly as likely as A."""
+    return second >= CLARIFY_FLOOR and second >= CLARIFY_SHARE * first
+
+
+def _loose_yes_or_no(ctx: Context) -> bool:
+    """A message the NLU took for affirm/deny that is no plain yes or no ("就是那个嘛")."""
+    if ctx.intent not in FORM_ANSWERS or ctx.is_payload:
+        return False
+    return not yesno.is_yes_or_no(ctx.text)
+
+
+def _remember(state: DialogState, parse: dict[str, Any]) -> None:
+    """The amount, date and dispute of this message, for the follow-ups that need them."""
+    for entity in parse.get("entities", []):
+        name = entity.get("entity")
+        if name in REMEMBERED and isinstance(entity.get("value"), str):
+            state.facts[str(name)] = entity["value"]
 
 
 def _frustrated(text: str) -> bool:

@@ -25,6 +25,11 @@ class DialogState:
     repeats: int = 0
     #: The form last answered and its slots, so "不对 是6万" can do it again (dialogs.corrections).
     done: dict[str, Any] | None = None
+    #: A form left for another question, offered back once that is answered (dialogs.pauses).
+    paused: dict[str, Any] | None = None
+    #: What the litigant said of their matter (amount, date, case_category), kept for
+    #: follow-ups such as "那要交多少钱" (dialogs.followups). Never a case number or proof.
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def start_form(self, name: str, **slots: Any) -> None:
         self.form, self.slots, self.requested = name, dict(slots), None

@@ -28,6 +28,11 @@ CANCELLED = "好的，已取消。还有什么可以帮您？"
 NOTHING_TO_CANCEL = "好的。还有什么可以帮您？"
 ANYTHING_ELSE = "好的。还有什么可以帮您？"
 OUT_OF_SCOPE = "抱歉，这个问题不在我能回答的范围内。我只提供诉讼程序方面的信息，不能评价案件输赢或给出法律意见；具体案情可以咨询律师，或拨打12348公共法律服务热线。"
+#: The NLU has no plausible guess: an open question, with the menu (stage one of the fallback).
+OPEN_QUESTION = (
+    "抱歉，我没太听明白。您能再说具体一点吗？比如“借钱不还想起诉”“查我的案子到哪一步了”"
+    "“上诉期怎么算”。也可以点下面的常用服务。"
+)
 CLARIFY = "抱歉，我不太确定您的意思。您是想问“{a}”还是“{b}”？"
 NEITHER = "都不是"
 BUSY = "系统繁忙，暂时查不到案件信息，请稍后再试。需要的话可以转人工导诉员帮您查询。"

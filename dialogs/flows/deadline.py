@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from dialogs.payload import payload
@@ -40,7 +41,20 @@ NEXT_STEPS = {
 }
 
 
+#: A question that wants the last day counted: "算算上诉期", "到哪天", "还来得及吗".
+COUNT_WORDS = re.compile(
+    r"算.{0,4}(期|日子|时间|天)|到哪天|哪天截止|最后一天|截止|截至|还来得及|来不来得及|"
+    r"还能不能|还能.{0,6}吗|还可以.{0,6}吗|过没过|过了没|超没超|超过了没|几号之前|哪天之前|"
+    r"什么时候之前|啥时候之前|几号前|过期了?吗"
+)
+
+
+def asks_to_count(text: str) -> bool:
+    return bool(COUNT_WORDS.search(text))
+
+
 def start(ctx: Context, procedure: str) -> Turn:
+    ctx.state.topic = procedure  # "要带什么" afterwards is about this procedure
     ctx.state.start_form("deadline", procedure=procedure)
     return step(ctx)
 

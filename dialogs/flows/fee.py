@@ -20,7 +20,7 @@ KIND_BUTTONS = (
 )
 #: Words in the message that name the fee's kind, most specific first.
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("enforcement", ("执行费", "申请执行", "强制执行", "执行申请费")),
+    ("enforcement", ("执行费", "申请执行", "强制执行", "执行申请费", "执行标的", "执行金额")),
     ("preservation", ("保全",)),
     ("payment_order", ("支付令",)),
     ("public_notice", ("公示催告",)),
@@ -30,8 +30,19 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ip", ("商标", "专利", "著作权", "知识产权", "版权")),
     ("administrative", ("行政", "告政府", "民告官")),
     ("jurisdiction_objection", ("管辖权异议",)),
-    ("property", ("上诉费", "借", "欠", "货款", "合同", "赔偿", "工程款", "房租", "标的")),
+    ("property", ("上诉费", "借", "欠", "货款", "合同", "赔偿", "工程款", "房租")),
 )
+#: Words of a suit's own fee: the topic's application fee is not meant.
+SUIT_WORDS = ("诉讼费", "受理费", "起诉", "打官司", "告")
+#: The fee a question means when it names none but follows an answer about this procedure
+#: ("执行标的8万" after how to apply for enforcement).
+KIND_OF_TOPIC = {
+    "enforcement_application": "enforcement",
+    "case_payment": "enforcement",
+    "property_preservation": "preservation",
+}
+#: The fee of a dispute the litigant named earlier in the conversation.
+KIND_OF_CATEGORY = {"离婚纠纷": "divorce", "劳动争议纠纷": "labor"}
 #: Kinds whose fee cannot be computed without an amount.
 NEEDS_AMOUNT = {"property", "payment_order", "bankruptcy"}
 #: Kinds whose fee depends on an amount when there is one (ask once, accept "没有").
@@ -48,11 +59,19 @@ def infer_kind(ctx: Context) -> str | None:
         if any(word in text for word in words):
             return kind
     category = ctx.entity("case_category")
-    if category == "离婚纠纷":
-        return "divorce"
-    if category == "劳动争议纠纷":
-        return "labor"
-    if category is not None or ctx.entity("amount") is not None:
+    if isinstance(category, str) and category in KIND_OF_CATEGORY:
+        return KIND_OF_CATEGORY[category]
+    if category is not None:
+        return "property"
+    if ctx.is_payload:
+        return None
+    topic = KIND_OF_TOPIC.get(ctx.state.topic or "")
+    if topic is not None and not any(word in text for word in SUIT_WORDS):
+        return topic
+    earlier = ctx.state.facts.get("case_category")
+    if isinstance(earlier, str) and earlier in KIND_OF_CATEGORY:
+        return KIND_OF_CATEGORY[earlier]
+    if ctx.entity("amount") is not None or "标的" in text or earlier is not None:
         return "property"
     return None
 

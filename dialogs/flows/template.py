@@ -28,6 +28,21 @@ def start(ctx: Context) -> Turn:
     return step(ctx)
 
 
+def ask_group(ctx: Context, key: str) -> Turn:
+    """The texts of one field ("行政": 11 kinds of act) to choose from, the form open."""
+    catalogue = ctx.kb.model_texts
+    group = catalogue.group(key)
+    members = [t for t in catalogue.all() if t.group == key]
+    if group is None or not members:
+        return start(ctx)
+    ctx.state.start_form("template")
+    ctx.state.requested = "words"
+    buttons = tuple(
+        Button(t.name, payload("pleading_template", template=t.number)) for t in members
+    )
+    return Turn([Reply(f"{group.name}案件的示范文本分{len(members)}种，请问是哪一种？", buttons)])
+
+
 def step(ctx: Context) -> Turn:
     catalogue = ctx.kb.model_texts
     number = ctx.entity("template")

@@ -182,12 +182,21 @@ def test_cancel_really_abandons_each_form(chat: Chat) -> None:
 
 
 def test_two_stage_fallback_then_handoff(chat: Chat) -> None:
-    first = chat.say("那个东西咋弄")
+    first = chat.say("判了不服")  # 上诉 or 申请执行: both plausible
     assert chat.last.handoff is None
     assert "还是" in (first[0].text or "") and len(first[0].buttons) == 3
     chat.press("都不是")
     assert chat.last.handoff is not None
     assert chat.last.handoff.reason == "low_confidence"
+
+
+def test_no_plausible_pair_gets_an_open_question_then_a_person(chat: Chat) -> None:
+    first = chat.say("那个东西咋弄")
+    assert chat.last.handoff is None and chat.last.fallback == "first"
+    assert "还是" not in (first[0].text or "") and "具体" in (first[0].text or "")
+    assert "查案件进度" in [b.title for b in first[0].buttons]
+    chat.say("就是那个嘛")
+    assert chat.last.handoff is not None and chat.last.handoff.reason == "low_confidence"
 
 
 def test_request_human_hands_over_and_says_what_happens(chat: Chat) -> None:
