@@ -257,11 +257,12 @@ class DialogEngine:
         parse, _ = check_parse(reparse(rest), ctx.now.date())
         intent = parse.get("intent") or {}
         sure = float(intent.get("confidence") or 0) >= FALLBACK_THRESHOLD
-        if intent.get("name") in NOT_OFFERED or not sure:
+        asks = waits and bool(_ASKING.search(rest))  # "等一下 执行要带什么", however unsure
+        if intent.get("name") in NOT_OFFERED or not (sure or asks):
             return None
         _remember(ctx.state, parse)
         rested = replace(ctx, parse=parse, refused=frozenset())
-        if ctx.state.form is None or (waits and self._belongs_to_form(rested)):
+        if ctx.state.form is None or (waits and self._answers_form(rested)):
             return rested
         if waits:
             pauses.pause(ctx.state)
@@ -269,6 +270,16 @@ class DialogEngine:
             ctx.state.end_form()
             ctx.state.paused = None
         return rested
+
+    def _answers_form(self, ctx: Context) -> bool:
+        """Plainly an answer to the open form: its value, its claim, or its own intent."""
+        form = ctx.state.form or ""
+        if form in FORM_CLAIMS and FORM_CLAIMS[form](ctx):
+            return True
+        entities = ctx.parse.get("entities", [])
+        if any(e.get("entity") in FORM_ENTITIES[form] for e in entities):
+            return True
+        return ctx.intent in FORM_ANSWERS | FORM_INTENTS[form] and not _other_aspect(ctx)
 
     def _belongs_to_form(self, ctx: Context) -> bool:
         form = ctx.state.form or ""
@@ -366,6 +377,9 @@ class DialogEngine:
             flow == "deadline" or ctx.entity("deadline_kind") or deadline.asks_to_count(ctx.text)
         ):
             return deadline.start(ctx, intent)
+        if ctx.entity("date") and section is None and deadline.received_decision(ctx.text):
+            # "11月20号收到的判决书": the appeal period, whatever else the NLU heard
+            return deadline.start(ctx, intent if intent in deadline.NEXT_STEPS else "appeal")
         if ctx.entity("date") and section is None:
             # "9月30号收到的" right after an appeal/retrial/enforcement answer: count it
             topic = intent if intent in deadline.NEXT_STEPS else ctx.state.topic

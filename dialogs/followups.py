@@ -25,7 +25,7 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "fees",
         re.compile(
             r"交钱|要钱|花钱|收钱|收费|费用|多少钱|几个钱|交多少|花多少|贵不贵|免费|"
-            r"诉讼费|上诉费|执行费|保全费|手续费|受理费|申请费|交费|缴费|怎么交|在哪交|哪里交"
+            r"诉讼费|上诉费|执行费|保全费|手续费|受理费|申请费|交费|缴费"
         ),
     ),
     (
@@ -45,6 +45,8 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"怎么办|怎么弄|怎么操作|怎么走|流程|步骤|咋办|咋弄|咋整|怎么申请|怎么搞"),
     ),
 )
+#: How or where to pay ("在哪交", "咋交钱"): the fee-payment answer, whatever the topic.
+_PAYING = re.compile(r"(怎么|咋|如何|在哪|哪里|哪儿|去哪|到哪)儿?(交|缴|付)")
 #: Words that name a matter of their own: such a message is routed on its own words.
 _OWN_MATTER = re.compile(
     r"立案|起诉|告他|告她|告人|打官司|上诉|再审|申诉|执行|保全|案款|退费|退钱|缓交|减交|免交|减免|"
@@ -94,7 +96,7 @@ def is_follow_up(ctx: Context) -> bool:
     category = ctx.entity("case_category")
     if category is not None and category != ctx.state.facts.get("case_category"):
         return False
-    if asked_aspect(text) is None:
+    if asked_aspect(text) is None and not _PAYING.search(text):
         return False
     return bool(_ELLIPSIS.match(clean)) or len(clean) <= SHORT or ctx.intent in _VAGUE
 
@@ -107,6 +109,8 @@ def follow_up(ctx: Context) -> Turn | None:
         return None
     topic = str(ctx.state.topic)
     aspect = asked_aspect(ctx.text)
+    if _PAYING.search(ctx.text):
+        return answer.answer(ctx, "fee_payment", "where" if "哪" in ctx.text else "steps")
     if aspect == "template":
         return _template(ctx, topic)
     if aspect == "fees" and topic in answer.FEE_CALCULATORS and _wants_figure(ctx):

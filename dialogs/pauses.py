@@ -54,6 +54,8 @@ def offer(state: DialogState, turn: Turn) -> None:
     paused = state.paused
     if paused is None or paused.get("offered") or state.form is not None:
         return
+    if turn.fallback == "first":
+        return  # "您是想问 A 还是 B？" is asked alone; the offer follows its answer
     if turn.handoff is not None or turn.forget or not turn.replies:
         state.paused = None
         return

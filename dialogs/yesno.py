@@ -125,7 +125,8 @@ NO = frozenset(
 )
 
 
-def _bare(text: str) -> str:
+def _forms(text: str) -> tuple[str, ...]:
+    """The message bare, then without particles: "算了" is looked up before it is "算"."""
     folded = unicodedata.normalize("NFKC", normalize(text).text).lower()
     bare = _NOISE.sub("", folded)
     for lead in _LEAD:
@@ -134,7 +135,7 @@ def _bare(text: str) -> str:
             break
     bare = _THANKS.sub("", bare) or bare
     stripped = _once(bare).strip(_PARTICLES) or bare[:1]
-    return _once(stripped)
+    return (_once(bare), _once(stripped))
 
 
 def _once(word: str) -> str:
@@ -145,12 +146,12 @@ def _once(word: str) -> str:
     return word
 
 
-def is_yes(text: str) -> bool:
-    return _bare(text) in YES
-
-
 def is_no(text: str) -> bool:
-    return _bare(text) in NO
+    return any(form in NO for form in _forms(text))
+
+
+def is_yes(text: str) -> bool:
+    return not is_no(text) and any(form in YES for form in _forms(text))
 
 
 def is_yes_or_no(text: str) -> bool:

@@ -49,8 +49,18 @@ COUNT_WORDS = re.compile(
 )
 
 
+#: "11月20号收到的判决书": the day a decision arrived, which starts the appeal period.
+RECEIVED_DECISION = re.compile(
+    r"(收到|拿到|领到|送达|寄到|签收).{0,8}(判决|裁定)|(判决|裁定).{0,8}(收到|拿到|领到|送达|寄到|签收)"
+)
+
+
 def asks_to_count(text: str) -> bool:
     return bool(COUNT_WORDS.search(text))
+
+
+def received_decision(text: str) -> bool:
+    return bool(RECEIVED_DECISION.search(text))
 
 
 def start(ctx: Context, procedure: str) -> Turn:

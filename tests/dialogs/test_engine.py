@@ -71,7 +71,13 @@ class Chat:
         parse = parse_payload(text, frozenset(INTENTS)) or self.nlu.parse(text, now=self.now)
         # the state goes through JSON between turns, as it does in the database
         self.state = DialogState.from_dict(self.state.to_dict())
-        self.last = self.engine.turn(self.state, parse, self.now, sender=self.sender)
+        self.last = self.engine.turn(
+            self.state,
+            parse,
+            self.now,
+            sender=self.sender,
+            reparse=lambda piece: self.nlu.parse(piece, now=self.now),
+        )
         return self.last.replies
 
     def text(self, text: str) -> str:
