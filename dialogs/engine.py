@@ -385,7 +385,11 @@ class DialogEngine:
             topic = intent if intent in deadline.NEXT_STEPS else ctx.state.topic
             if topic in deadline.NEXT_STEPS:
                 return deadline.start(ctx, topic)
-        if not isinstance(section, str) and intent == ctx.state.topic:
+        if (
+            not isinstance(section, str)
+            and intent == ctx.state.topic
+            and not (ctx.entity("case_category"))
+        ):
             section = followups.asked_section(ctx.text)  # "上诉费怎么交" right after 上诉
         return answer.answer(ctx, intent, section if isinstance(section, str) else None)
 

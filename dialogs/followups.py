@@ -105,6 +105,8 @@ def follow_up(ctx: Context) -> Turn | None:
     """The answer about the last topic, or None when the message is not a follow-up."""
     if _counts_from(ctx):
         return deadline.start(ctx, str(ctx.state.topic))  # "11月28号收到的"
+    if _another_template(ctx):
+        return template.start(ctx)  # "借钱的" right after a model text
     if not is_follow_up(ctx):
         return None
     topic = str(ctx.state.topic)
@@ -127,6 +129,18 @@ def _counts_from(ctx: Context) -> bool:
     if ctx.is_payload or not isinstance(ctx.entity("date"), str):
         return False
     return ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == ctx.state.topic
+
+
+def _another_template(ctx: Context) -> bool:
+    """Only a dispute ("借钱的", "那离婚的呢") right after a model text was sent."""
+    if ctx.state.topic != template.TOPIC or ctx.state.form is not None or ctx.is_payload:
+        return False
+    named = ctx.entity("case_category") is not None or ctx.entity("template") is not None
+    if not named and not ctx.kb.model_texts.match(ctx.text, limit=1):
+        return False
+    return len(choices.clean(ctx.text)) <= SHORT and (
+        ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == template.TOPIC
+    )
 
 
 def _wants_figure(ctx: Context) -> bool:

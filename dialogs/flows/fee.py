@@ -41,6 +41,18 @@ KIND_OF_TOPIC = {
     "case_payment": "enforcement",
     "property_preservation": "preservation",
 }
+#: The procedure a fee belongs to: what "那要多久", "要带啥" afterwards are about.
+TOPIC_OF_KIND = {
+    "property": "file_civil_case",
+    "divorce": "file_civil_case",
+    "labor": "file_civil_case",
+    "personality_rights": "file_civil_case",
+    "ip": "file_civil_case",
+    "other_non_property": "file_civil_case",
+    "administrative": "file_administrative_case",
+    "enforcement": "enforcement_application",
+    "preservation": "property_preservation",
+}
 #: The fee of a dispute the litigant named earlier in the conversation.
 KIND_OF_CATEGORY = {"离婚纠纷": "divorce", "劳动争议纠纷": "labor"}
 #: Kinds whose fee cannot be computed without an amount.
@@ -115,6 +127,7 @@ def finish(ctx: Context) -> Turn:
         slots.pop("amount", None)
         return Turn([Reply(f"{exc}。{ASK_AMOUNT}")])
     ctx.state.complete_form()
+    ctx.state.topic = TOPIC_OF_KIND.get(result.kind, ctx.state.topic)  # "那要多久能判下来"
     buttons = (
         Button("怎么交费", payload("fee_payment")),
         Button("交不起能减免吗", payload("fee_relief")),

@@ -16,6 +16,8 @@ COMMON = (
     ("房屋租赁", 14),
     ("申请强制执行", 18),
 )
+#: The procedure key of the model-text answers (knowledge/data/procedures.yaml).
+TOPIC = "pleading_template"
 ASK = "请问是什么纠纷？比如：借钱不还、离婚、交通事故、欠工资。也可以直接说您遇到的事。"
 WHERE = (
     "也可以在“人民法院在线服务”小程序的文书模板中找到，"
@@ -65,6 +67,7 @@ def step(ctx: Context) -> Turn:
         )
         return Turn([Reply(lead + ASK, buttons)], reasked=asked_before)
     ctx.state.end_form()
+    ctx.state.topic = TOPIC  # "那离婚的呢" / "借钱的" next asks for another model text
     replies = [
         Reply(
             f"《{text.name}》示范文本（{'、'.join(text.documents)}）\n"
