@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from dialogs.flows import deadline
+from dialogs.flows import deadline, fee
 from dialogs.replies import Reply
 from dialogs.turn import Context, Turn
 
@@ -47,8 +47,18 @@ Step = Callable[[Context], Turn]
 ASKED = "correction"
 
 
+#: "那离婚呢", "要是10万呢", "那裁定的话": the same question about another value.
+_WHAT_ABOUT = re.compile(
+    r"^(那|那么|要是|如果|假如|换成|那要是|那如果)\S{1,14}?(呢|的话)?[?？。!！\s]*$|^\S{1,14}呢[?？。\s]*$"
+)
+
+
 def is_correction(text: str) -> bool:
     return bool(CORRECTION.search(text))
+
+
+def asks_what_about(text: str) -> bool:
+    return bool(_WHAT_ABOUT.match(text.strip()))
 
 
 def reopen(ctx: Context, steps: Mapping[str, Step]) -> Turn | None:
@@ -57,7 +67,7 @@ def reopen(ctx: Context, steps: Mapping[str, Step]) -> Turn | None:
     asked = ctx.state.requested == ASKED  # the last answer was "哪里不对？"
     if asked:
         ctx.state.requested = None
-    if not done or not (asked or is_correction(ctx.text)):
+    if not done or not (asked or is_correction(ctx.text) or asks_what_about(ctx.text)):
         return None
     form = str(done.get("form"))
     if form not in REPLACES or form not in steps:
@@ -72,16 +82,26 @@ def reopen(ctx: Context, steps: Mapping[str, Step]) -> Turn | None:
     if form == "deadline" and _names_document(ctx.text):
         slots.update(_law_and_document(str(slots.get("kind", ""))))
         replaced.add("kind")
+    if form == "fee" and fee.named_kind(ctx.text) is not None:
+        replaced.add("kind")  # "那申请执行呢"
     if not replaced:
         if _BARE.match(ctx.text.strip()):
             ctx.state.requested = ASKED
             return Turn([Reply(ASK_WHAT[form])])
         return None
+    if form == "fee" and "kind" in replaced and not _amount_based(ctx):
+        replaced.add("amount")  # 8万 of a loan is not a divorce's property to divide
     for slot in replaced:
         slots.pop(slot, None)
     ctx.state.start_form(form, **slots)
     ctx.state.done = None
     return steps[form](ctx)
+
+
+def _amount_based(ctx: Context) -> bool:
+    """The corrected fee kind is reckoned on an amount (the old amount may still be meant)."""
+    kind = fee.infer_kind(ctx)
+    return kind in fee.ASKS_AMOUNT
 
 
 def _affirmed(ctx: Context) -> list[dict[str, Any]]:

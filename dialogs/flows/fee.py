@@ -62,14 +62,21 @@ ASKS_AMOUNT = NEEDS_AMOUNT | {"enforcement", "preservation"}
 ASK_AMOUNT = "请问金额是多少？（比如 5万、12万3千、80000元）"
 
 
+def named_kind(text: str) -> str | None:
+    """The fee kind the words of the message name ("离婚", "申请执行", "借"), if any."""
+    for kind, words in KIND_WORDS:
+        if any(word in text for word in words):
+            return kind
+    return None
+
+
 def infer_kind(ctx: Context) -> str | None:
     explicit = ctx.entity("fee_kind")
     if isinstance(explicit, str) and explicit in ctx.kb.fees.kinds:
         return explicit
     text = ctx.text
-    for kind, words in KIND_WORDS:
-        if any(word in text for word in words):
-            return kind
+    if (named := named_kind(text)) is not None:
+        return named
     category = ctx.entity("case_category")
     if isinstance(category, str) and category in KIND_OF_CATEGORY:
         return KIND_OF_CATEGORY[category]

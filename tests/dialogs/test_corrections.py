@@ -61,3 +61,24 @@ def test_without_a_finished_task_or_a_new_value_nothing_is_reopened(
     chat.text(FEE_80K)
     assert "离婚" in chat.text("离婚要带什么材料")  # another question is answered as such
     assert chat.state.form is None
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("那离婚呢", "50元至300元"), ("要是6万呢", "1,300元"), ("那申请执行的话", "1,100元")],
+)
+def test_what_about_another_value_asks_the_same_question_again(
+    nlu_pipeline: NluPipeline, question: str, figure: str
+) -> None:
+    chat = Chat(nlu_pipeline)
+    chat.text(FEE_80K)
+    answer = chat.text(question)
+    assert figure in answer
+    if "离婚" in question:
+        assert "80,000元" not in answer  # a loan's amount is no divorce's property
+
+
+def test_what_about_without_a_value_is_no_correction(nlu_pipeline: NluPipeline) -> None:
+    chat = Chat(nlu_pipeline)
+    chat.text(FEE_80K)
+    assert "受理费" not in chat.text("那上诉呢")
