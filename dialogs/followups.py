@@ -55,6 +55,8 @@ _OWN_MATTER = re.compile(
 )
 #: The start of an elliptical question: "那要多久", "还得交钱吗".
 _ELLIPSIS = re.compile(r"^(那么|那|还要|还得|还|这个|这|那这个|要|得|需要|大概|一般)")
+#: Words that say a date is when something arrived or was decided.
+_RECEIVED = re.compile(r"收到|拿到|领到|送达|签收|寄到|送来|判的|宣判|生效")
 #: Below this the classifier's own guess does not outweigh the last topic.
 SWITCH = 0.60
 #: At most this long (cleaned) without an ellipsis mark: "要交钱吗", "在哪办".
@@ -128,6 +130,8 @@ def _counts_from(ctx: Context) -> bool:
         return False
     if ctx.is_payload or not isinstance(ctx.entity("date"), str):
         return False
+    if _RECEIVED.search(ctx.text):
+        return True  # "20号收到的": the day a period starts, whatever the NLU guessed
     return ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == ctx.state.topic
 
 

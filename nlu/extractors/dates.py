@@ -26,10 +26,30 @@ _RELATIVE_DAY = {
     "明天": 1,
     "后天": 2,
     "大后天": 3,
+    # northern colloquial forms, common among elderly litigants
+    "昨儿个": -1,
+    "昨儿": -1,
+    "昨个": -1,
+    "前儿个": -2,
+    "前儿": -2,
+    "今儿个": 0,
+    "今儿": 0,
+    "明儿个": 1,
+    "明儿": 1,
 }
 _RELATIVE = re.compile("|".join(sorted(_RELATIVE_DAY, key=len, reverse=True)))
 _WEEKDAY = re.compile(
     r"(?P<which>上上|上个?|这个?|本|下个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天1-7])"
+)
+#: "上个月20号", "这个月3号", "下月5日".
+_MONTH_OFFSET_DAY = re.compile(
+    rf"(?P<which>上上个?月|上个?月|这个?月|本月|下个?月)\s?(?:的)?\s?(?P<d>{_N})\s?[日号]"
+)
+_MONTH_OFFSETS = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1}
+#: "20号收到的": a day of a month not named. Not a serial number ("民初12号", "3号法庭").
+_BARE_DAY = re.compile(
+    rf"(?<![\d初终再申撤特辖督执恢保异复监赔破清催字第案编序月A-Za-z])(?P<d>{_N})\s?[日号]"
+    r"(?!\s?(?:法庭|窗口|楼|房|院|线|厅|门|柜|台|桌|座|室|庭|位|人|车|床|码))"
 )
 _DAYS_OFFSET = re.compile(rf"(?P<n>{_N})\s?天(?P<dir>前|以前|之前|后|以后|之后)")
 _WEEKDAY_INDEX = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -50,6 +70,22 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def _in_month(today: date, offset: int, day: int) -> date | None:
+    """Day ``day`` of the month ``offset`` months from today's."""
+    index = today.year * 12 + today.month - 1 + offset
+    return _safe_date(index // 12, index % 12 + 1, day)
+
+
+def _latest_day(today: date, day: int) -> date | None:
+    """The latest day ``day`` of a month that is not after today: "28号收到的" on
+    December 5th is November 28th (dates litigants give are mostly of things past)."""
+    for offset in (0, -1, -2):
+        found = _in_month(today, offset, day)
+        if found is not None and found <= today:
+            return found
+    return None
 
 
 def extract_dates(text: str, today: date) -> list[Entity]:
@@ -73,6 +109,17 @@ def extract_dates(text: str, today: date) -> list[Entity]:
     for m in _MONTH_DAY.finditer(text):
         try:
             add(_safe_date(today.year, _int(m["m"]), _int(m["d"])), m.start(), m.end())
+        except ValueError:
+            continue
+    for m in _MONTH_OFFSET_DAY.finditer(text):
+        offset = next(v for k, v in _MONTH_OFFSETS.items() if m["which"].startswith(k))
+        try:
+            add(_in_month(today, offset, _int(m["d"])), m.start(), m.end())
+        except ValueError:
+            continue
+    for m in _BARE_DAY.finditer(text):
+        try:
+            add(_latest_day(today, _int(m["d"])), m.start(), m.end())
         except ValueError:
             continue
     for m in _RELATIVE.finditer(text):
