@@ -70,13 +70,24 @@ NOT_OFFERED = frozenset(
 #: "A 还是 B" only when B is plausible too: at least this sure, and this share of A.
 CLARIFY_FLOOR = 0.12
 CLARIFY_SHARE = 0.5
+#: Below the fallback threshold, an intent this sure and this far ahead is still taken.
+CLEAR_FLOOR = 0.30
+CLEAR_SHARE = 0.4
+CLEAR_MIN_LENGTH = 3
 #: "算了 先问问离婚要带啥": a cancel that goes on to ask something else.
-_CANCEL_LEAD = re.compile(
-    r"^[\W_]*(?:好吧|那)?(?P<lead>算了|不算了|先不算了?|不查了|先不查了?|不弄了|先不弄了?|"
-    r"不找了|不用了|不要了|先别(?:算|查|弄)?了?|等会儿?|等一下|等下|等等|先等等)[\W_吧啊呀了]*"
+_LEAD = (
+    r"(?:好吧|那)?(?:算了|不算了|先不算了?|不查了|先不查了?|不弄了|先不弄了?|不找了|不用了|"
+    r"不要了|先别(?:算|查|弄|找)?了?|等会儿?|等一会儿?|等一下|等下|等等|先等等|先等一下)"
 )
-#: Leads that mean "wait", not "drop it": the form is paused, not cancelled.
-_WAIT_LEADS = ("等",)
+#: One lead or several ("算了 不算了 我问下…"); ``lead`` is the first.
+_CANCEL_LEAD = re.compile(rf"^[\W_]*(?P<lead>{_LEAD})(?:[\W_吧啊呀了]*{_LEAD})*[\W_吧啊呀了]*")
+#: A lead with this means "wait", not "drop it": the form is paused, not cancelled.
+_WAIT = "等"
+#: Procedures with a fee the calculator knows; with an amount and "交多少钱" it is computed.
+FEE_PROCEDURES = frozenset(
+    {"file_civil_case", "appeal", "enforcement_application", "property_preservation"}
+)
+_FEE_QUESTION = re.compile(r"(交|花|要|收|得)多少钱?|多少钱|费用?多少|费得多少|费是多少|几个钱")
 #: Facts of the litigant's matter kept for follow-ups (dialogs.followups).
 REMEMBERED = ("amount", "date", "case_category")
 #: Re-reads a piece of the message ("先问问离婚要带啥") with the NLU.
@@ -217,7 +228,10 @@ class DialogEngine:
             state.misses = 0
             return FORM_STEPS[state.form](ctx)
         if state.form is not None:
-            pauses.pause(state)  # the litigant asks something else first: offered back later
+            if _drops(ctx.text):
+                state.end_form()  # "算了 先问问立案要带啥": gone, not offered back
+            else:
+                pauses.pause(state)  # the litigant asks something else first: offered back
         if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
             # a case number with its proof asks for the case, however unsure the NLU is
             lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
@@ -226,7 +240,7 @@ class DialogEngine:
             state.misses = 0
             state.clarify = []
             return followed  # "那要多久" after an answer: about that answer's procedure
-        if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
+        if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload and not _clear_lead(ctx):
             return self.fallback(ctx)
         if _loose_yes_or_no(ctx):
             return self.fallback(ctx)  # a question the NLU took for "好" or "不"
@@ -248,8 +262,8 @@ class DialogEngine:
         lead = None if ctx.is_payload else _CANCEL_LEAD.match(ctx.text)
         if lead is None or reparse is None:
             return None
-        waits = lead["lead"].startswith(_WAIT_LEADS)
-        if ctx.intent != "cancel" and not (waits and ctx.state.form is not None):
+        waits = _WAIT in lead["lead"]
+        if ctx.intent != "cancel" and ctx.state.form is None:
             return None
         rest = ctx.text[lead.end() :]
         if len(choices.clean(rest)) < 2:
@@ -257,8 +271,9 @@ class DialogEngine:
         parse, _ = check_parse(reparse(rest), ctx.now.date())
         intent = parse.get("intent") or {}
         sure = float(intent.get("confidence") or 0) >= FALLBACK_THRESHOLD
-        asks = waits and bool(_ASKING.search(rest))  # "等一下 执行要带什么", however unsure
-        if intent.get("name") in NOT_OFFERED or not (sure or asks):
+        # "等一下 执行要带什么" inside a form, however unsure the NLU is of the rest
+        asks = ctx.state.form is not None and bool(_ASKING.search(rest))
+        if not asks and (intent.get("name") in NOT_OFFERED or not sure):
             return None
         _remember(ctx.state, parse)
         rested = replace(ctx, parse=parse, refused=frozenset())
@@ -276,6 +291,8 @@ class DialogEngine:
         form = ctx.state.form or ""
         if form in FORM_CLAIMS and FORM_CLAIMS[form](ctx):
             return True
+        if form == "template":
+            return template.answers(ctx)  # "起诉状一定要用模板吗" is no dispute's name
         entities = ctx.parse.get("entities", [])
         if any(e.get("entity") in FORM_ENTITIES[form] for e in entities):
             return True
@@ -365,13 +382,17 @@ class DialogEngine:
             return Turn([Reply(texts.ANYTHING_ELSE, texts.MENU)])
         if intent == "out_of_scope":
             return Turn([Reply(texts.OUT_OF_SCOPE, (texts.MENU_BUTTON,))])
-        if intent == "fee_calculation":
-            return fee.start(ctx)
+        if intent == "fee_calculation" or (
+            intent in FEE_PROCEDURES and ctx.entity("amount") and _FEE_QUESTION.search(ctx.text)
+        ):
+            return fee.start(ctx)  # also "判了十五万 申请执行要交多少钱"
         if intent == "case_status":
             return case_lookup.start(ctx, "case_status")
         if intent == "case_payment" and (flow == "check" or ctx.entity("case_number")):
             return case_lookup.start(ctx, "case_payment")
         if intent == "pleading_template" and section is None:
+            if template.asks_if_required(ctx.text):
+                return answer.answer(ctx, intent, "notes")  # 不强制使用
             return template.start(ctx)
         if intent in deadline.NEXT_STEPS and (
             flow == "deadline" or ctx.entity("deadline_kind") or deadline.asks_to_count(ctx.text)
@@ -395,7 +416,13 @@ class DialogEngine:
 
 
 #: Words of a question: an answer to a form does not ask one back.
-_ASKING = re.compile(r"[?？]|吗|呢|怎么|咋|啥|什么|哪|多少|几|如何|能不能|可不可以")
+_ASKING = re.compile(r"[?？]|吗|呢|怎么|咋|啥|什么|哪|多少|多久|多长|几|如何|能不能|可不可以")
+
+
+def _drops(text: str) -> bool:
+    """The message starts by dropping the form ("算了", "不查了"), not by "等一下"."""
+    lead = _CANCEL_LEAD.match(text)
+    return lead is not None and _WAIT not in lead["lead"]
 
 
 def _asks_elsewhere(ctx: Context) -> bool:
@@ -416,6 +443,16 @@ def _other_aspect(ctx: Context) -> bool:
     aspect = followups.asked_aspect(ctx.text)
     own = FORM_ASPECTS.get(ctx.state.form or "")
     return aspect is not None and aspect != own and bool(_ASKING.search(ctx.text))
+
+
+def _clear_lead(ctx: Context) -> bool:
+    """Unsure in absolute terms, but far ahead of every other intent: "我想算算打官司的钱"
+    (0.39 against 0.13) is answered, not asked about (the other side of the margin rule)."""
+    ranking = [float(r.get("confidence") or 0.0) for r in ctx.parse.get("intent_ranking", [])]
+    second = ranking[1] if len(ranking) > 1 else 0.0
+    if ctx.intent in NOT_OFFERED or len(choices.clean(ctx.text)) <= CLEAR_MIN_LENGTH:
+        return False  # "咋整啊" says nothing of what it is about
+    return ctx.confidence >= CLEAR_FLOOR and second <= CLEAR_SHARE * ctx.confidence
 
 
 def _both_plausible(first: float, second: float) -> bool:

@@ -128,12 +128,22 @@ def unknown_number(text: str) -> bool:
     return bool(_DONT_KNOW.search(text))
 
 
+#: A try at a case number, however mistyped: a type code or 号 after digits ("民初10234号",
+#: "（2026）蒙0602民初10234号"). Kept in the form so the mistake is explained.
+_NUMBER_ATTEMPT = re.compile(
+    r"[（(]\s*\d{4}\s*[）)]|\d{4}\s*[^\d\s]{1,2}\d{4}|"
+    r"(民|刑|行|执|赔|破|财保|执恢|执保|执异|执复|执监)(初|终|再|申|撤|特|辖|督|恢|保|异|复|监)?\s*\d+\s*号?"
+)
+
+
 def claims(ctx: Context) -> bool:
     """An answer to this form's question the NLU cannot read: keep it in the form."""
     if ctx.is_payload:
         return False
     if ctx.state.requested == "case_number" and unknown_number(ctx.text):
         return True
+    if ctx.state.requested == "case_number" and _NUMBER_ATTEMPT.search(ctx.text):
+        return True  # "（2026）蒙0602民初10234号": told what is wrong with it
     if ctx.state.requested == "proof" and unknown_number(ctx.text):
         return True
     return ctx.state.requested in ("case_number", "proof") and extract_proof(ctx) is not None

@@ -72,8 +72,25 @@ def start(ctx: Context, procedure: str) -> Turn:
 #: Words that name the law of the decision, and the kind of document (first-instance
 #: case types only: a 民终 judgment is final and has no appeal period).
 LAW_WORDS: dict[str, tuple[str, ...]] = {
-    "民事": ("民事", "民初"),
-    "刑事": ("刑事", "刑初", "判刑", "刑期"),
+    # a divorce, a debt or wages can only be a civil case: "离婚的判决书" needs no question
+    "民事": (
+        "民事",
+        "民初",
+        "离婚",
+        "抚养",
+        "借钱",
+        "借款",
+        "欠钱",
+        "欠款",
+        "工资",
+        "合同",
+        "房租",
+        "交通事故",
+        "赔偿款",
+        "劳动争议",
+        "继承",
+    ),
+    "刑事": ("刑事", "刑初", "判刑", "刑期", "坐牢", "自诉"),
     "行政": ("行政", "行初", "民告官", "告政府"),
 }
 DOCUMENT_WORDS: dict[str, tuple[str, ...]] = {"判决": ("判决",), "裁定": ("裁定",)}

@@ -37,6 +37,7 @@ SUIT_WORDS = ("诉讼费", "受理费", "起诉", "打官司", "告")
 #: The fee a question means when it names none but follows an answer about this procedure
 #: ("执行标的8万" after how to apply for enforcement).
 KIND_OF_TOPIC = {
+    "appeal": "first_instance",  # the fee of the first instance's kind (办法第十七条)
     "enforcement_application": "enforcement",
     "case_payment": "enforcement",
     "property_preservation": "preservation",
@@ -53,6 +54,8 @@ TOPIC_OF_KIND = {
     "enforcement": "enforcement_application",
     "preservation": "property_preservation",
 }
+FIRST_INSTANCE = "first_instance"
+APPEAL_WORD = "上诉"
 #: The fee of a dispute the litigant named earlier in the conversation.
 KIND_OF_CATEGORY = {"离婚纠纷": "divorce", "劳动争议纠纷": "labor"}
 #: Kinds whose fee cannot be computed without an amount.
@@ -60,6 +63,10 @@ NEEDS_AMOUNT = {"property", "payment_order", "bankruptcy"}
 #: Kinds whose fee depends on an amount when there is one (ask once, accept "没有").
 ASKS_AMOUNT = NEEDS_AMOUNT | {"enforcement", "preservation"}
 ASK_AMOUNT = "请问金额是多少？（比如 5万、12万3千、80000元）"
+#: The appeal fee is reckoned on what the appeal asks for, not on the whole first claim.
+ASK_APPEAL_AMOUNT = (
+    "上诉费按不服一审判决部分的上诉请求金额计算。请问这个金额是多少？（比如 5万、80000元）"
+)
 
 
 def named_kind(text: str) -> str | None:
@@ -85,9 +92,11 @@ def infer_kind(ctx: Context) -> str | None:
     if ctx.is_payload:
         return None
     topic = KIND_OF_TOPIC.get(ctx.state.topic or "")
+    earlier = ctx.state.facts.get("case_category")
+    if topic == FIRST_INSTANCE:
+        return KIND_OF_CATEGORY.get(str(earlier), "property")
     if topic is not None and not any(word in text for word in SUIT_WORDS):
         return topic
-    earlier = ctx.state.facts.get("case_category")
     if isinstance(earlier, str) and earlier in KIND_OF_CATEGORY:
         return KIND_OF_CATEGORY[earlier]
     if ctx.entity("amount") is not None or "标的" in text or earlier is not None:
@@ -103,6 +112,8 @@ def start(ctx: Context) -> Turn:
 def step(ctx: Context) -> Turn:
     """Fill what this message offers, ask for what is missing, answer when complete."""
     slots = ctx.state.slots
+    if not ctx.is_payload and (APPEAL_WORD in ctx.text or ctx.state.topic == "appeal"):
+        slots["appeal"] = True  # the second instance: no 简易程序 halving
     kind = infer_kind(ctx)
     if kind is not None and (slots.get("kind") is None or ctx.entity("fee_kind")):
         slots["kind"] = kind
@@ -120,7 +131,8 @@ def step(ctx: Context) -> Turn:
         reasked = ctx.state.requested == "amount"
         ctx.state.requested = "amount"
         hint = "" if slots["kind"] in NEEDS_AMOUNT else "没有具体金额的，请回复“没有”。"
-        return Turn([Reply(ASK_AMOUNT + hint)], reasked=reasked)
+        ask = ASK_APPEAL_AMOUNT if slots.get("appeal") else ASK_AMOUNT
+        return Turn([Reply(ask + hint)], reasked=reasked)
     return finish(ctx)
 
 
@@ -133,6 +145,7 @@ def finish(ctx: Context) -> Turn:
         ctx.state.requested = "amount"
         slots.pop("amount", None)
         return Turn([Reply(f"{exc}。{ASK_AMOUNT}")])
+    appealed = bool(slots.get("appeal"))
     ctx.state.complete_form()
     ctx.state.topic = TOPIC_OF_KIND.get(result.kind, ctx.state.topic)  # "那要多久能判下来"
     buttons = (
@@ -140,31 +153,40 @@ def finish(ctx: Context) -> Turn:
         Button("交不起能减免吗", payload("fee_relief")),
         HUMAN_BUTTON,
     )
-    return Turn([Reply(describe(result, ctx), buttons)])
+    return Turn([Reply(describe(result, ctx, appeal=appealed), buttons)])
 
 
-def describe(result: FeeResult, ctx: Context) -> str:
-    if result.min is not None and result.max is not None:
-        head = f"{result.kind_name}：{yuan(result.min)}至{yuan(result.max)}"
+def describe(result: FeeResult, ctx: Context, *, appeal: bool = False) -> str:
+    """The figure, its steps and the halved figure; for an appeal (办法第十七条) the
+    appeal's wording and no 简易程序 halving, which the second instance never has."""
+    figure = _shown(result)
+    amount = "" if result.amount is None else yuan(result.amount)
+    if appeal:
+        basis = f"、上诉请求金额{amount}" if amount else ""
+        head = f"上诉费：{figure}（按{result.kind_name}的标准{basis}计算）"
     else:
-        head = f"{result.kind_name}：{yuan(result.fee)}"
-    if result.amount is not None:
-        head += f"（按{yuan(result.amount)}计算）"
+        head = f"{result.kind_name}：{figure}" + (f"（按{amount}计算）" if amount else "")
     lines = [head, "计算过程：", *[step.strip() for step in result.steps]]
     kind = ctx.kb.fees.kinds[result.kind]
     if kind.basis == "case" and not result.halved:
-        half = calculate_fee(
-            result.kind,
-            result.amount,
-            procedure="simplified",
-            schedule=ctx.kb.fees,
-        )
-        shown = (
-            yuan(half.fee)
-            if half.min is None
-            else f"{yuan(half.min)}至{yuan(half.max or half.fee)}"
-        )
-        lines.append(f"如适用简易程序（含小额诉讼），或以调解、撤诉结案，减半交纳：{shown}。")
+        if appeal:
+            half = calculate_fee(
+                result.kind, result.amount, closure="mediation", schedule=ctx.kb.fees
+            )
+            lines.append(f"二审以调解、撤诉结案的，减半交纳：{_shown(half)}。")
+        else:
+            half = calculate_fee(
+                result.kind, result.amount, procedure="simplified", schedule=ctx.kb.fees
+            )
+            lines.append(
+                f"如适用简易程序（含小额诉讼），或以调解、撤诉结案，减半交纳：{_shown(half)}。"
+            )
     lines += result.notes
     lines.append("以上按《诉讼费用交纳办法》计算，实际以法院的缴费通知为准。")
     return "\n".join(lines)
+
+
+def _shown(result: FeeResult) -> str:
+    if result.min is None:
+        return yuan(result.fee)
+    return f"{yuan(result.min)}至{yuan(result.max or result.fee)}"

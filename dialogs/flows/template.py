@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogs.payload import payload
 from dialogs.replies import Button, Reply
 from dialogs.texts import HUMAN_BUTTON
@@ -23,6 +25,21 @@ WHERE = (
     "也可以在“人民法院在线服务”小程序的文书模板中找到，"
     "或到诉讼服务中心领取纸质文本、请工作人员帮填。"
 )
+
+
+#: "一定要用模板吗", "必须用范本吗": whether, not which — the notes answer it.
+_REQUIRED = re.compile(r"(一定|必须|非得|必需|强制|非要|只能).{0,6}(用|要|使用|按)")
+
+
+def asks_if_required(text: str) -> bool:
+    return bool(_REQUIRED.search(text))
+
+
+def answers(ctx: Context) -> bool:
+    """The message names a model text or a dispute: an answer to "请问是什么纠纷？"."""
+    if ctx.entity("template") is not None or ctx.entity("case_category") is not None:
+        return True
+    return not ctx.is_payload and bool(ctx.kb.model_texts.match(ctx.text, limit=1))
 
 
 def start(ctx: Context) -> Turn:
