@@ -72,7 +72,7 @@ def test_messages_fallbacks_handoffs_and_the_desk_queue(live: Live) -> None:
     greeter, confused, impatient = SENDERS[:3]
     live.say("你好", greeter)
     live.say("诉讼费怎么算", greeter)
-    assert "还是" in live.text("那个东西咋弄", confused)  # stage one: "A or B?"
+    assert "还是" in live.text("判了不服", confused)  # stage one: "A or B?"
     assert "导诉员" in live.text("都不是", confused)  # stage two: the desk
     live.say("转人工", impatient)
 

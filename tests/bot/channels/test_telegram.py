@@ -219,7 +219,7 @@ def test_failed_send_is_retried_by_redelivery_without_sending_twice(live: Live) 
 
 
 def test_handed_off_chat_gets_no_bot_reply(live: Live) -> None:
-    live.say("那个东西咋弄")
+    live.say("判了不服")  # "上诉 还是 申请执行？"
     assert any("导诉员" in t for t in live.say("都不是"))
     assert live.say("你好") == []
     assert live.say(None) == []  # not even the "text only" notice

@@ -153,7 +153,7 @@ def test_one_users_burst_is_handled_in_arrival_order(live: Live) -> None:
 
 
 def test_handed_off_chat_gets_no_bot_reply(live: Live) -> None:
-    live.say("u-human", "那个东西咋弄", msg_id("h1"))
+    live.say("u-human", "判了不服", msg_id("h1"))  # "上诉 还是 申请执行？"
     assert "导诉员" in live.say("u-human", "都不是", msg_id("h2"))
     assert live.say("u-human", "你好", msg_id("h3")) == ""
     assert inbound_texts(live, "u-human")[-1] == "你好"  # kept for the staff member
