@@ -16,7 +16,8 @@ from typing import Any
 from dialogs import choices, corrections, repeats, texts
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
-from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
+from dialogs.flows import answer, case_followup, case_lookup, deadline, fee, forget, template
+from dialogs.grants import CaseGrants
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
@@ -87,12 +88,15 @@ class DialogEngine:
         court: CourtGateway,
         hours: BusinessHours,
         attempts: ProofAttempts | None = None,
+        grants: CaseGrants | None = None,
     ) -> None:
-        """``attempts`` counts wrong proofs; in memory unless the caller shares a store."""
+        """``attempts`` counts wrong proofs; in memory unless the caller shares a store.
+        ``grants`` keeps the court's tokens of this process's proofs (dialogs.grants)."""
         self.kb = kb
         self.court = court
         self.hours = hours
         self.attempts: ProofAttempts = attempts or MemoryProofAttempts()
+        self.grants = grants if grants is not None else CaseGrants()
         self.known_intents = frozenset(INTENTS)
 
     def turn(
@@ -105,7 +109,16 @@ class DialogEngine:
         checked, refused = check_parse(parse, now.date())
         names = frozenset(r.entity for r in refused)
         ctx = Context(
-            state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
+            state,
+            checked,
+            now,
+            self.kb,
+            self.court,
+            self.hours,
+            self.attempts,
+            source,
+            names,
+            grants=self.grants,
         )
         if unclear:
             turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
@@ -176,6 +189,8 @@ class DialogEngine:
         if wants_human or _frustrated(ctx.text):
             reason = "user_request" if ctx.intent == "request_human" else "frustration"
             return self.handoff(ctx, reason)
+        if not claimed and (about_case := case_followup.step(ctx)) is not None:
+            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         if state.form is not None and (claimed or self._belongs_to_form(ctx)):
             state.misses = 0
             return FORM_STEPS[state.form](ctx)
@@ -183,8 +198,7 @@ class DialogEngine:
             state.end_form()  # the litigant changed the subject
         if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
             # a case number with its proof asks for the case, however unsure the NLU is
-            lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
-            return case_lookup.start(ctx, lookup)
+            return case_lookup.start(ctx, case_lookup.lookup_form(ctx))
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
         if ctx.intent == "deny" and state.clarify:
@@ -279,7 +293,7 @@ class DialogEngine:
         if intent == "fee_calculation":
             return fee.start(ctx)
         if intent == "case_status":
-            return case_lookup.start(ctx, "case_status")
+            return case_lookup.start(ctx, case_lookup.lookup_form(ctx))
         if intent == "case_payment" and (flow == "check" or ctx.entity("case_number")):
             return case_lookup.start(ctx, "case_payment")
         if intent == "pleading_template" and section is None:

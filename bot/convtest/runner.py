@@ -25,22 +25,27 @@ from bot.settings import Settings
 from bot.storage import repo
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
-from dialogs.court import CaseRecord, CourtGateway
+from dialogs.court import AccessGrant, CaseAccess, CaseRecord, CourtGateway
 from dialogs.kb import KnowledgeBase, load_knowledge
 from dialogs.replies import Reply
 from nlu.pipeline import COURT_TZ
 
 
 class CountingCourt:
-    """The court gateway, counting look-ups, so a turn can say whether it asked the court."""
+    """The court gateway, counting look-ups and reads with a grant, so a turn can say
+    whether it asked the court."""
 
     def __init__(self, court: CourtGateway) -> None:
         self.court = court
         self.calls = 0
 
-    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
+    def lookup(self, case_number: str, proof: str) -> CaseAccess | None:
         self.calls += 1
         return self.court.lookup(case_number, proof)
+
+    def read(self, grant: AccessGrant) -> CaseRecord | None:
+        self.calls += 1
+        return self.court.read(grant)
 
 
 @dataclass(frozen=True)
