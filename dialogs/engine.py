@@ -177,6 +177,8 @@ class DialogEngine:
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
         unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD
+        if not claimed and (about_case := case_followup.step(ctx)) is not None:
+            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         if ctx.intent == "cancel" and not claimed and (ctx.is_payload or not unsure):
             had_form = state.form is not None
             state.end_form()
@@ -189,8 +191,6 @@ class DialogEngine:
         if wants_human or _frustrated(ctx.text):
             reason = "user_request" if ctx.intent == "request_human" else "frustration"
             return self.handoff(ctx, reason)
-        if not claimed and (about_case := case_followup.step(ctx)) is not None:
-            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         if state.form is not None and (claimed or self._belongs_to_form(ctx)):
             state.misses = 0
             return FORM_STEPS[state.form](ctx)

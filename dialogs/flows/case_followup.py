@@ -7,8 +7,8 @@ engine asks :func:`step` first. It recognises:
   "钱到了没", "还在审吗"): the lookup starts again for ``state.last_case`` with the
   question's focus. With a live grant (dialogs.grants) the case is read at once and
   only the focus is answered; without one the proof is asked as for any lookup
-  ("继续查询案号…") and the focus answered after it. A message naming another
-  case number is left to the usual routing: that case needs its own proof.
+  ("继续查询案号…") and the focus answered after it. A message naming a case
+  number asks about that case: without a grant of its own, its proof is asked.
 - personal case-money questions with no case yet ("我的执行款到账了吗", "钱发了没有"):
   a short answer and the case-money lookup, so the payments are shown after the proof.
 - "我不知道案号" outside a lookup (inside, case_lookup answers it): where the number
@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from dialogs.flows import case_lookup
 from dialogs.replies import Reply
-from dialogs.texts import HUMAN_BUTTON
+from dialogs.texts import FRUSTRATION, HUMAN_BUTTON
 from dialogs.turn import Context, Turn
 from nlu.normalize import normalize
 
@@ -37,10 +37,15 @@ MAX_LENGTH = 30
 MONEY_LEAD = "案款到没到账、发没发放，要查您这个案件在法院系统里的记录。"
 
 _NOISE = re.compile(r"[\s\W_]+")
+#: A person wanted, or the question dropped: the engine's handoff and cancel answer it.
+_NOT_OURS = re.compile(r"人工|真人|客服|工作人员|算了|不查了|不问了|取消")
 _ROLE = r"(?:法官|审判员|审判长|承办人|主审|书记员|办案的|管我案子的|管这个案子的)"
 _WHO = r"(?:谁|哪位|哪个|叫什么|叫啥|名字|姓什么|姓啥|是哪)"
 _JUDGE = re.compile(f"{_ROLE}.{{0,6}}?{_WHO}|{_WHO}.{{0,4}}?{_ROLE}")
-_WHEN_WHERE = r"(?:什么时候|啥时候|哪天|哪一天|几号|几月|几点|时间|日子|在哪|在那|哪个法庭|哪个庭|几号庭|地点|哪里)"
+_WHEN_WHERE = (
+    r"(?:什么时候|啥时候|哪天|哪一天|几号|几月|几点|时间|日子|"
+    r"在哪|在那|哪个法庭|哪个庭|几号庭|地点|哪里)"
+)
 _TRIAL = r"(?:开庭|庭审|过堂|上庭|出庭)"
 _HEARING = re.compile(f"{_WHEN_WHERE}.{{0,6}}?{_TRIAL}|{_TRIAL}.{{0,8}}?{_WHEN_WHERE}")
 _EVENTS = re.compile(
@@ -107,28 +112,37 @@ def asks_where_number(text: str) -> bool:
 
 def step(ctx: Context) -> Turn | None:
     """The turn for a question about one's case; None: not one, route as usual."""
-    if ctx.is_payload or ctx.state.form in LOOKUP_FORMS:
+    if ctx.is_payload or _NOT_OURS.search(ctx.text) or any(w in ctx.text for w in FRUSTRATION):
         return None
+    state = ctx.state
+    if state.form in LOOKUP_FORMS:
+        # the lookup's own questions are its own; only "钱发了没有" while it waits for the
+        # number turns a status lookup into the case-money one
+        waiting = state.form == "case_status" and state.requested == "case_number"
+        return _money_lookup(ctx) if waiting and personal_money(ctx.text) else None
     number = ctx.entity("case_number")
     if number is None and asks_where_number(ctx.text):
         return where_number(ctx)
     focus = focus_of(ctx.text)
     if focus is None:
         return None
-    last = ctx.state.last_case
-    form = "case_payment" if focus == "payments" else "case_status"
-    if isinstance(number, str) and (
-        last is None or case_lookup.canonical(number) != case_lookup.canonical(last)
-    ):
-        return None  # another case: its own proof, by the usual routing
-    if last is not None:
+    if isinstance(number, str) or state.last_case is not None:
+        # the named case, else the last one: read with its grant, or its proof is asked
+        form = "case_payment" if focus == "payments" else "case_status"
         return case_lookup.start(ctx, form, focus)
     if personal_money(ctx.text):
-        turn = case_lookup.start(ctx, "case_payment")
-        first = turn.replies[0]
-        turn.replies[0] = replace(first, text=MONEY_LEAD + (first.text or ""))
-        return turn
+        return _money_lookup(ctx)
+    if focus == "judge":  # "法官是谁" before any case: the number first, then that answer
+        return case_lookup.start(ctx, "case_status", focus)
     return None
+
+
+def _money_lookup(ctx: Context) -> Turn:
+    """A short answer, then the case-money lookup asks for the case number."""
+    turn = case_lookup.start(ctx, "case_payment")
+    first = turn.replies[0]
+    turn.replies[0] = replace(first, text=MONEY_LEAD + (first.text or ""))
+    return turn
 
 
 def where_number(ctx: Context) -> Turn:
