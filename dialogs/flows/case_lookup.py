@@ -41,9 +41,9 @@ _CASE_NUMBER_SHAPE = re.compile(r"[（(]\s*\d{4}\s*[）)][^\s号]{1,30}?号")
 _DIGIT = re.compile(r"[0-9０-９]")
 _QUESTION = re.compile(r"[?？]|吗|呢|怎么|什么|哪|啥")
 #: A case-money question: the lookup it leads to shows the payments.
-_MONEY = re.compile(r"案款|执行款|钱|款子|赔偿款|款项")
+_MONEY = re.compile(r"案款|执行款|(?<![借欠要还])钱|款子|赔偿款|款项")
 #: Words that ask for the case's progress, whatever the last topic was.
-_PROGRESS = re.compile(r"进度|进展|到哪|阶段|状态|怎么样|咋样")
+_PROGRESS = re.compile(r"进度|进展|到哪|阶段|怎么样|咋样")
 #: What a focused answer is about (``slots["focus"]``); anything else: the whole record.
 FOCUSES = ("status", "judge", "hearing", "events", "payments")
 #: Said under a record read from the court, so nobody takes it for the court's notice.
@@ -155,11 +155,12 @@ def claims(ctx: Context) -> bool:
 def lookup_form(ctx: Context) -> str:
     """The lookup a case number leads to: ``case_payment`` after a case-money question
     (this message, or the last topic answered), else ``case_status``."""
-    if ctx.intent == "case_payment" or _MONEY.search(ctx.text):
+    if ctx.intent == "case_payment":
         return "case_payment"
-    if ctx.state.topic == "case_payment" and not _PROGRESS.search(ctx.text):
-        return "case_payment"
-    return "case_status"
+    if ctx.is_payload or _PROGRESS.search(ctx.text):
+        return "case_status"  # the 查案件进度 button, or words that ask for the progress
+    money = _MONEY.search(ctx.text) or ctx.state.topic == "case_payment"
+    return "case_payment" if money else "case_status"
 
 
 def canonical(number: str) -> str:

@@ -172,3 +172,14 @@ def test_not_knowing_the_number_outside_a_form_says_where_it_is_printed(chat: Ch
     assert "受理案件通知书" in text and "12368" in text
     assert any(b.title == "转人工" for b in replies[0].buttons)
     assert chat.state.form == "case_status" and chat.state.requested == "case_number"
+
+
+def test_the_status_button_after_a_case_money_answer_stays_a_status_lookup(chat: Chat) -> None:
+    chat.say("执行案款到账了吗")
+    chat.say("/case_status")
+    assert chat.state.form == "case_status"
+
+
+def test_a_loan_case_asked_for_progress_is_no_case_money_lookup(chat: Chat) -> None:
+    chat.say(f"借钱的案子 {CASE} 查下进度")
+    assert chat.state.form == "case_status"
