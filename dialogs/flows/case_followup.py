@@ -101,12 +101,12 @@ def personal_money(text: str) -> bool:
 
 
 def asks_where_number(text: str) -> bool:
-    """ "我不知道我的案号", "案号在哪看", "案号忘了咋办"."""
+    """The litigant has no case number at hand: "我不知道我的案号", "案号在哪看", "案号忘了咋办"."""
     clean = _clean(text)
     return (
         len(clean) <= MAX_LENGTH
         and bool(_NUMBER_WORD.search(clean))
-        and (case_lookup.unknown_number(clean))
+        and case_lookup.unknown_number(clean)
     )
 
 
