@@ -2,7 +2,9 @@
 
 Order of precedence: a request to delete the litigant's records ("删除我的记录",
 recognised by rules in dialogs.flows.forget, not by the NLU) and its pending
-confirmation come first; then cancel and requests for a human; an open form
+confirmation come first; then questions about the litigant's own case ("法官是谁",
+"那案款呢", "案号忘了", rules in dialogs.flows.case_followup, which read the case only
+with a proof or a kept court token); then cancel and requests for a human; an open form
 gets the message next (unless the litigant plainly changed the subject); then
 the two-stage fallback for messages the NLU is unsure of; then the intent's flow.
 """
@@ -174,11 +176,11 @@ class DialogEngine:
             return forgetting  # before anything reads the NLU's intent
         if state.form is None and (corrected := corrections.reopen(ctx, FORM_STEPS)):
             return corrected  # "不对 是6万": the task just answered, again with the new value
+        if (about_case := case_followup.step(ctx)) is not None:
+            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
         unsure = state.form in FORM_STEPS and ctx.confidence < FALLBACK_THRESHOLD
-        if not claimed and (about_case := case_followup.step(ctx)) is not None:
-            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         if ctx.intent == "cancel" and not claimed and (ctx.is_payload or not unsure):
             had_form = state.form is not None
             state.end_form()
@@ -198,7 +200,8 @@ class DialogEngine:
             state.end_form()  # the litigant changed the subject
         if ctx.entity("case_number") and case_lookup.names_a_proof(ctx.text):
             # a case number with its proof asks for the case, however unsure the NLU is
-            return case_lookup.start(ctx, case_lookup.lookup_form(ctx))
+            lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
+            return case_lookup.start(ctx, lookup)
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload:
             return self.fallback(ctx)
         if ctx.intent == "deny" and state.clarify:
@@ -293,7 +296,7 @@ class DialogEngine:
         if intent == "fee_calculation":
             return fee.start(ctx)
         if intent == "case_status":
-            return case_lookup.start(ctx, case_lookup.lookup_form(ctx))
+            return case_lookup.start(ctx, "case_status")
         if intent == "case_payment" and (flow == "check" or ctx.entity("case_number")):
             return case_lookup.start(ctx, "case_payment")
         if intent == "pleading_template" and section is None:

@@ -119,7 +119,8 @@ def step(ctx: Context) -> Turn | None:
         # the lookup's own questions are its own; only "钱发了没有" while it waits for the
         # number turns a status lookup into the case-money one
         waiting = state.form == "case_status" and state.requested == "case_number"
-        return _money_lookup(ctx) if waiting and personal_money(ctx.text) else None
+        money = waiting and personal_money(ctx.text) and not case_lookup.claims(ctx)
+        return _money_lookup(ctx) if money else None
     number = ctx.entity("case_number")
     if number is None and asks_where_number(ctx.text):
         return where_number(ctx)

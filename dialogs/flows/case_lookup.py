@@ -173,7 +173,10 @@ def canonical(number: str) -> str:
 
 def start(ctx: Context, form: str, focus: str | None = None) -> Turn:
     """Begin a lookup; the case number of the previous lookup is offered again.
-    ``focus`` (one of :data:`FOCUSES`) narrows the answer to what was asked."""
+    ``focus`` (one of :data:`FOCUSES`) narrows the answer to what was asked; without
+    one, a status lookup after a case-money question is the case-money lookup."""
+    if form == "case_status" and focus is None:
+        form = lookup_form(ctx)
     ctx.state.start_form(form, **({"focus": focus} if focus else {}))
     if ctx.state.last_case and ctx.entity("case_number") is None:
         ctx.state.slots["case_number"] = ctx.state.last_case
