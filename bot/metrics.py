@@ -61,7 +61,7 @@ COURT_ERROR_KINDS = (
     "busy",  # refused at once: the in-flight limit was reached (bot.court.client)
 )
 COURT_ENDPOINTS = ("verify", "case", "hearings", "events", "payments")
-COURT_OUTCOMES = ("found", "not_found", "refused", "unavailable")
+COURT_OUTCOMES = ("found", "not_found", "expired", "refused", "unavailable")
 #: Marks the thresholds of dialogs.engine (0.40 fallback, 0.60 leaving a form).
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 #: The court client's budget is 3 s per lookup.

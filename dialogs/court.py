@@ -63,11 +63,42 @@ class CaseRecord:
     payments: tuple[Payment, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class AccessGrant:
+    """The court's access token for one case, from a successful proof.
+
+    Lets the same case be read again within ``expires_in`` seconds without asking
+    the litigant for the proof a second time. Kept in memory only (dialogs.grants);
+    the token is never shown in a repr, logged or stored.
+    """
+
+    case_number: str  # canonical, as the court issued the token for it
+    token: str = field(repr=False)
+    expires_in: int  # seconds, as the court said
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """A successful lookup: what the party may see, and the grant to read it again."""
+
+    record: CaseRecord
+    grant: AccessGrant
+
+
 class CourtGateway(Protocol):
-    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
-        """The case if ``proof`` (查询码, or the last six characters of a party's ID
-        number) proves the asker is a party; ``None`` when the case does not exist OR
-        the proof is wrong — the caller must not be able to tell which.
+    def lookup(self, case_number: str, proof: str) -> CaseAccess | None:
+        """The case and an access grant if ``proof`` (查询码, or the last six characters
+        of a party's ID number) proves the asker is a party; ``None`` when the case does
+        not exist OR the proof is wrong — the caller must not be able to tell which.
+
+        Raises :class:`CourtUnavailable` when the API is down, slow or failing.
+        """
+        ...
+
+    def read(self, grant: AccessGrant) -> CaseRecord | None:
+        """The case again with a grant from :meth:`lookup`; ``None`` when the court no
+        longer accepts the token (expired or revoked: HTTP 401/403), so the caller asks
+        for the proof again.
 
         Raises :class:`CourtUnavailable` when the API is down, slow or failing.
         """

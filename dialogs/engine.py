@@ -2,7 +2,9 @@
 
 Order of precedence: a request to delete the litigant's records ("删除我的记录",
 recognised by rules in dialogs.flows.forget, not by the NLU) and its pending
-confirmation come first; then cancel and requests for a human; an open form
+confirmation come first; then questions about the litigant's own case ("法官是谁",
+"那案款呢", "案号忘了", rules in dialogs.flows.case_followup, which read the case only
+with a proof or a kept court token); then cancel and requests for a human; an open form
 gets the message next (unless the litigant plainly changed the subject); then
 the two-stage fallback for messages the NLU is unsure of; then the intent's flow.
 """
@@ -19,7 +21,8 @@ from typing import Any
 from dialogs import choices, corrections, followups, pauses, repeats, texts, yesno
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
-from dialogs.flows import answer, case_lookup, deadline, fee, forget, template
+from dialogs.flows import answer, case_followup, case_lookup, deadline, fee, forget, template
+from dialogs.grants import CaseGrants
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
 from dialogs.payload import payload
@@ -121,12 +124,15 @@ class DialogEngine:
         court: CourtGateway,
         hours: BusinessHours,
         attempts: ProofAttempts | None = None,
+        grants: CaseGrants | None = None,
     ) -> None:
-        """``attempts`` counts wrong proofs; in memory unless the caller shares a store."""
+        """``attempts`` counts wrong proofs; in memory unless the caller shares a store.
+        ``grants`` keeps the court's tokens of this process's proofs (dialogs.grants)."""
         self.kb = kb
         self.court = court
         self.hours = hours
         self.attempts: ProofAttempts = attempts or MemoryProofAttempts()
+        self.grants = grants if grants is not None else CaseGrants()
         self.known_intents = frozenset(INTENTS)
 
     def turn(
@@ -147,7 +153,16 @@ class DialogEngine:
         names = frozenset(r.entity for r in refused)
         _remember(state, checked)
         ctx = Context(
-            state, checked, now, self.kb, self.court, self.hours, self.attempts, source, names
+            state,
+            checked,
+            now,
+            self.kb,
+            self.court,
+            self.hours,
+            self.attempts,
+            source,
+            names,
+            grants=self.grants,
         )
         if unclear:
             turn = Turn([Reply(texts.CHOOSE_ONE, unclear)], reasked=True)
@@ -206,6 +221,8 @@ class DialogEngine:
             return resumed  # "接着算吗？" "好"
         if state.form is None and (corrected := corrections.reopen(ctx, FORM_STEPS)):
             return corrected  # "不对 是6万": the task just answered, again with the new value
+        if (about_case := case_followup.step(ctx)) is not None:
+            return about_case  # "法官是谁", "那案款呢", "案号忘了": rules, not the NLU's guess
         # An answer only the open form understands ("忘了", "查询码是K7M2Q9") is no cancel
         claimed = state.form in FORM_CLAIMS and FORM_CLAIMS[state.form](ctx)
         unsure = ctx.confidence < FALLBACK_THRESHOLD

@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogs.attempts import ProofAttempts
 from dialogs.court import CourtGateway
+from dialogs.grants import CaseGrants
 from dialogs.hours import BusinessHours
 from dialogs.kb import KnowledgeBase
 from dialogs.replies import Reply
@@ -57,6 +58,8 @@ class Context:
     sender: str
     #: Entities of this message whose values dialogs.slots refused (too large, no such date).
     refused: frozenset[str] = frozenset()
+    #: The court's access grants of earlier proofs (proof once per session).
+    grants: CaseGrants = field(default_factory=CaseGrants)
 
     @property
     def intent(self) -> str:

@@ -2,7 +2,8 @@
 
 Each conversation gets a store of its own (a copy of one migrated SQLite file,
 so wrong-proof counters and handoffs never leak between conversations), the
-file's business hours, and a clock stopped at its ``now``. The court is whatever
+file's business hours, and a clock stopped at its ``now`` that moves on only by a
+turn's ``after_minutes`` (so an expired access grant can be tested). The court is whatever
 gateway the caller gives (the CLI and ``make test``: the built-in simulator
 over loopback HTTP); the runner only counts the look-ups it forwards.
 """
@@ -13,7 +14,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,22 +26,42 @@ from bot.settings import Settings
 from bot.storage import repo
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
-from dialogs.court import CaseRecord, CourtGateway
+from dialogs.court import AccessGrant, CaseAccess, CaseRecord, CourtGateway
 from dialogs.kb import KnowledgeBase, load_knowledge
 from dialogs.replies import Reply
 from nlu.pipeline import COURT_TZ
 
 
+class StoppedClock:
+    """A conversation's clock: stopped at its ``now`` (without one: the real time) and
+    moved on only by :meth:`advance`."""
+
+    def __init__(self, now: datetime | None) -> None:
+        self._now = now
+        self._offset = timedelta(0)
+
+    def advance(self, by: timedelta) -> None:
+        self._offset += by
+
+    def __call__(self) -> datetime:
+        return (self._now or datetime.now(COURT_TZ)) + self._offset
+
+
 class CountingCourt:
-    """The court gateway, counting look-ups, so a turn can say whether it asked the court."""
+    """The court gateway, counting look-ups and reads with a grant, so a turn can say
+    whether it asked the court."""
 
     def __init__(self, court: CourtGateway) -> None:
         self.court = court
         self.calls = 0
 
-    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
+    def lookup(self, case_number: str, proof: str) -> CaseAccess | None:
         self.calls += 1
         return self.court.lookup(case_number, proof)
+
+    def read(self, grant: AccessGrant) -> CaseRecord | None:
+        self.calls += 1
+        return self.court.read(grant)
 
 
 @dataclass(frozen=True)
@@ -115,9 +136,11 @@ class Runner:
 
     def run(self, conversation: Conversation, business_hours: str) -> Result:
         """One conversation from a fresh store; stops at the first turn that fails."""
-        with self._service(conversation, business_hours) as service:
+        clock = StoppedClock(conversation.now)
+        with self._service(conversation, business_hours, clock) as service:
             previous: tuple[Reply, ...] = ()
             for turn in conversation.turns:
+                clock.advance(timedelta(minutes=turn.after_minutes))
                 answer = self._play(service, conversation, turn, previous)
                 if isinstance(answer, Failure):
                     return Result(conversation.name, turn.number, answer)
@@ -178,7 +201,7 @@ class Runner:
 
     @contextmanager
     def _service(
-        self, conversation: Conversation, business_hours: str
+        self, conversation: Conversation, business_hours: str, clock: StoppedClock
     ) -> Iterator[ConversationService]:
         self._stores += 1
         store = self.workdir / f"conversation-{self._stores}.db"
@@ -191,11 +214,7 @@ class Runner:
             service = build_conversations(
                 settings, self.court, database=database, nlu=self.nlu, kb=self.kb
             )
-            now = conversation.now
-            if now is not None:
-                service.clock = lambda: now
-            else:
-                service.clock = lambda: datetime.now(COURT_TZ)
+            service.clock = clock
             yield service
         finally:
             database.dispose()

@@ -13,6 +13,7 @@ A file is YAML::
           - tap: 算诉讼费                      # press a button of the previous answer
             bot_contains: 哪一类
           - user: 借钱的 五万块
+            after_minutes: 2                  # optional: the clock moves on first (and stays)
             bot_contains: ["1,050元", "525元"]
             bot_not_contains: [判决]
             bot_matches: "减半.*525"
@@ -23,8 +24,9 @@ A file is YAML::
             silent: false                     # no answer at all (a person owns the chat)
             image: false                      # an image is sent (a model text's QR code)
 
-Every key of a turn but ``user``/``tap`` is an expectation on the answer to that
-turn; text expectations look at all of its replies' texts joined by a newline.
+Every key of a turn but ``user``/``tap`` and ``after_minutes`` is an expectation on
+the answer to that turn; text expectations look at all of its replies' texts joined
+by a newline.
 Unknown keys and wrong types are refused with one line naming the file, the
 conversation and the turn, so a typo never silently tests nothing.
 """
@@ -44,6 +46,8 @@ from nlu.pipeline import COURT_TZ
 
 #: What a turn says (exactly one of them).
 ACTIONS = ("user", "tap")
+#: When a turn is said: minutes after the turn before it (the stopped clock moves on).
+TIMING = ("after_minutes",)
 #: Expectations on the answer to a turn.
 EXPECTATIONS = (
     "bot_contains",
@@ -73,6 +77,8 @@ class Turn:
     number: int  # 1-based, as reported
     user: str | None = None
     tap: str | None = None
+    #: Minutes between the previous turn (or ``now``) and this one.
+    after_minutes: float = 0
     contains: tuple[str, ...] = ()
     not_contains: tuple[str, ...] = ()
     matches: re.Pattern[str] | None = None
@@ -191,7 +197,7 @@ def _now(value: Any, where: str) -> datetime | None:
 def _turn(raw: Any, number: int, conversation: str) -> Turn:
     where = f"{conversation} 第{number}轮"
     _check(isinstance(raw, dict), where, "应为映射（must be a mapping）")
-    _known(raw, ACTIONS + EXPECTATIONS, where)
+    _known(raw, ACTIONS + TIMING + EXPECTATIONS, where)
     said = [key for key in ACTIONS if key in raw]
     _check(len(said) == 1, where, "须有且只有一个 user 或 tap（exactly one of user, tap）")
     action = said[0]
@@ -210,12 +216,19 @@ def _turn(raw: Any, number: int, conversation: str) -> Turn:
         compiled = None
     form = raw.get("form")
     _check(form is None or isinstance(form, str), where, "form 应为表单名或 null")
+    after = raw.get("after_minutes", 0)
+    _check(
+        isinstance(after, int | float) and not isinstance(after, bool) and after >= 0,
+        where,
+        "after_minutes 应为不小于0的分钟数（must be a number of minutes >= 0）",
+    )
     slots = raw.get("slots")
     _check(slots is None or isinstance(slots, dict), where, "slots 应为映射（must be a mapping）")
     return Turn(
         number=number,
         user=text if action == "user" else None,
         tap=text if action == "tap" else None,
+        after_minutes=float(after),
         contains=_texts(raw, "bot_contains", where),
         not_contains=_texts(raw, "bot_not_contains", where),
         matches=compiled,

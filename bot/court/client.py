@@ -2,7 +2,9 @@
 
 One lookup = verify the party, then read the summary, hearings, events and
 payments with the case-bound token, all within one time budget (3 s by
-default) so a litigant never waits on a slow court system. Connection errors
+default) so a litigant never waits on a slow court system. The token comes
+back as an AccessGrant, so a follow-up question reads the case again
+(``read``) without the proof while the court still accepts the token. Connection errors
 and 5xx are retried once after a short pause if the budget allows; anything
 else that is not a clean answer raises CourtUnavailable. Proofs and ID
 numbers are never logged.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, TypeVar
 from urllib.parse import quote
@@ -35,6 +38,8 @@ from bot.court.schema import (
 )
 from bot.privacy import mask_pii
 from dialogs.court import (
+    AccessGrant,
+    CaseAccess,
     CaseEvent,
     CaseRecord,
     CourtRefused,
@@ -47,11 +52,14 @@ from knowledge.case_number import CaseNumberError, parse_case_number
 log = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 #: Pause before the first retry (doubled for each further one).
 BACKOFF_SECONDS = 0.1
 #: Do not start an attempt with less time than this left: it could not finish.
 MIN_ATTEMPT_SECONDS = 0.2
+#: Answers to a read with a token that mean "prove it again", not an outage.
+_TOKEN_REJECTED = (401, 403)
 #: Lookups one process lets wait on the court at once (``YICHUANG_COURT_MAX_IN_FLIGHT``);
 #: with the app's 64 request threads (bot.app.REQUEST_THREADS), 48 stay for other turns.
 MAX_IN_FLIGHT = 16
@@ -107,32 +115,24 @@ class HttpCourtGateway:
 
     # --- the CourtGateway protocol --------------------------------------------
 
-    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
-        """The case if ``proof`` opens it; None if it does not or the case does not exist."""
+    def lookup(self, case_number: str, proof: str) -> CaseAccess | None:
+        """The case and its grant if ``proof`` opens it; None if it does not or the case
+        does not exist."""
         try:
             canonical = parse_case_number(case_number).canonical
         except CaseNumberError:
             return None  # not a case number, so certainly not a case
-        try:
-            if not self._in_flight.acquire(blocking=False):
-                self._error("busy")
-                raise CourtUnavailable("法院接口繁忙：同时在查的案件已达上限")
-            try:
-                record = self._lookup(canonical, proof, time.monotonic() + self.timeout)
-            finally:
-                self._in_flight.release()
-        except CourtRefused:
-            log.warning("the court API refused a case look-up: too many failed proofs")
-            if self.observer is not None:
-                self.observer.court_lookup("refused")
-            raise
-        except CourtUnavailable as exc:
-            log.warning("court API unavailable for a case look-up: %s", mask_pii(str(exc)))
-            if self.observer is not None:
-                self.observer.court_lookup("unavailable")
-            raise
-        if self.observer is not None:
-            self.observer.court_lookup("not_found" if record is None else "found")
+        found = self._guarded(lambda deadline: self._lookup(canonical, proof, deadline))
+        self._outcome("not_found" if found is None else "found")
+        return found
+
+    def read(self, grant: AccessGrant) -> CaseRecord | None:
+        """The case again with the token of an earlier lookup; None once the court
+        refuses the token (expired or for another case: 401/403)."""
+        record = self._guarded(
+            lambda deadline: self._read(grant.case_number, grant.token, deadline)
+        )
+        self._outcome("expired" if record is None else "found")
         return record
 
     def close(self) -> None:
@@ -149,9 +149,33 @@ class HttpCourtGateway:
     ) -> None:
         self.close()
 
-    # --- one lookup -----------------------------------------------------------
+    # --- one lookup ---------------------------------------------------------
 
-    def _lookup(self, canonical: str, proof: str, deadline: float) -> CaseRecord | None:
+    def _guarded(self, call: Callable[[float], T]) -> T:
+        """``call(deadline)`` within the in-flight cap and the time budget; refusals and
+        outages are logged (masked) and reported to the observer, then raised."""
+        try:
+            if not self._in_flight.acquire(blocking=False):
+                self._error("busy")
+                raise CourtUnavailable("法院接口繁忙：同时在查的案件已达上限")
+            try:
+                return call(time.monotonic() + self.timeout)
+            finally:
+                self._in_flight.release()
+        except CourtRefused:
+            log.warning("the court API refused a case look-up: too many failed proofs")
+            self._outcome("refused")
+            raise
+        except CourtUnavailable as exc:
+            log.warning("court API unavailable for a case look-up: %s", mask_pii(str(exc)))
+            self._outcome("unavailable")
+            raise
+
+    def _outcome(self, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer.court_lookup(outcome)
+
+    def _lookup(self, canonical: str, proof: str, deadline: float) -> CaseAccess | None:
         body = {"case_number": canonical, "proof": proof.strip()}
         answer = self._send("POST", "v1/cases/verify", deadline, json=body, endpoint="verify")
         if answer.status_code == 404 and _error_code(answer) == NOT_FOUND_OR_UNVERIFIED:
@@ -159,16 +183,28 @@ class HttpCourtGateway:
         if answer.status_code == 429:  # the court's own limit on failed proofs of this number
             self._error("rejected")
             raise CourtRefused("法院接口限制了此案号的验证次数", _retry_after(answer))
-        token = self._parse(answer, VerifyResponse).access_token
+        verified = self._parse(answer, VerifyResponse)
+        record = self._read(canonical, verified.access_token, deadline)
+        if record is None:  # a token refused the moment it was issued: not a clean answer
+            self._error("rejected")
+            raise CourtUnavailable("法院接口拒绝了刚签发的访问令牌")
+        grant = AccessGrant(canonical, verified.access_token, verified.expires_in)
+        return CaseAccess(record, grant)
+
+    def _read(self, canonical: str, token: str, deadline: float) -> CaseRecord | None:
+        """Summary, hearings, events and payments with ``token``; None when it is refused."""
         path = "v1/cases/" + quote(canonical, safe="")
         headers = {"Authorization": f"Bearer {token}"}
+        first = self._send("GET", path, deadline, headers=headers, endpoint="case")
+        if first.status_code in _TOKEN_REJECTED and _error_code(first) != "invalid_api_key":
+            return None
 
         def read(suffix: str, model: type[ModelT]) -> ModelT:
             endpoint = suffix.strip("/") or "case"  # a fixed name: the path holds the case number
             answer = self._send("GET", path + suffix, deadline, headers=headers, endpoint=endpoint)
             return self._parse(answer, model)
 
-        summary = read("", CaseSummary)
+        summary = self._parse(first, CaseSummary)
         if summary.case_number != canonical:
             self._error("invalid_response")
             raise CourtUnavailable(f"法院接口答复的案号与所查案号不一致：{summary.case_number}")

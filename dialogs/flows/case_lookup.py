@@ -5,6 +5,11 @@ so the answer up to then is the same whether or not the case exists; a wrong
 proof and an unknown case get the same words. Wrong proofs are counted by
 ``ctx.attempts`` (dialogs.attempts: per source and case, per source, per case
 across everyone), which also says how long a lock lasts.
+
+Proof once per session: a successful proof leaves the court's access grant in
+``ctx.grants`` (dialogs.grants, memory only), so the same source asking about the
+same case again is answered by reading the case with it; once the grant has
+expired, or the court refuses it, the proof is asked for again.
 """
 
 from __future__ import annotations
@@ -35,6 +40,14 @@ _LONE_PROOF = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{6}(?![0-9A-Za-z])")
 _CASE_NUMBER_SHAPE = re.compile(r"[（(]\s*\d{4}\s*[）)][^\s号]{1,30}?号")
 _DIGIT = re.compile(r"[0-9０-９]")
 _QUESTION = re.compile(r"[?？]|吗|呢|怎么|什么|哪|啥")
+#: A case-money question: the lookup it leads to shows the payments.
+_MONEY = re.compile(r"案款|执行款|(?<![借欠要还])钱|款子|赔偿款|款项")
+#: Words that ask for the case's progress, whatever the last topic was.
+_PROGRESS = re.compile(r"进度|进展|到哪|阶段|怎么样|咋样")
+#: What a focused answer is about (``slots["focus"]``); anything else: the whole record.
+FOCUSES = ("status", "judge", "hearing", "events", "payments")
+#: Said under a record read from the court, so nobody takes it for the court's notice.
+SOURCE_NOTE = "以上信息来自法院案件系统，以法院通知为准。"
 #: Words of someone who has no case number (or no proof) at hand.
 _DONT_KNOW = re.compile(
     r"不知道|不清楚|不记得|记不得|记不清|记不住|忘了|忘记|找不到|找不着|没找到|丢了|弄丢|"
@@ -149,9 +162,32 @@ def claims(ctx: Context) -> bool:
     return ctx.state.requested in ("case_number", "proof") and extract_proof(ctx) is not None
 
 
-def start(ctx: Context, form: str) -> Turn:
-    """Begin a lookup; the case number of the previous lookup is offered again."""
-    ctx.state.start_form(form)
+def lookup_form(ctx: Context) -> str:
+    """The lookup a case number leads to: ``case_payment`` after a case-money question
+    (this message, or the last topic answered), else ``case_status``."""
+    if ctx.intent == "case_payment":
+        return "case_payment"
+    if ctx.is_payload or _PROGRESS.search(ctx.text):
+        return "case_status"  # the 查案件进度 button, or words that ask for the progress
+    money = _MONEY.search(ctx.text) or ctx.state.topic == "case_payment"
+    return "case_payment" if money else "case_status"
+
+
+def canonical(number: str) -> str:
+    """The case number as limits and grants key it: one key however it was typed."""
+    try:
+        return parse_case_number(number).canonical
+    except CaseNumberError:
+        return number.strip()
+
+
+def start(ctx: Context, form: str, focus: str | None = None) -> Turn:
+    """Begin a lookup; the case number of the previous lookup is offered again.
+    ``focus`` (one of :data:`FOCUSES`) narrows the answer to what was asked; without
+    one, a status lookup after a case-money question is the case-money lookup."""
+    if form == "case_status" and focus is None:
+        form = lookup_form(ctx)
+    ctx.state.start_form(form, **({"focus": focus} if focus else {}))
     if ctx.state.last_case and ctx.entity("case_number") is None:
         ctx.state.slots["case_number"] = ctx.state.last_case
         ctx.state.slots["reused"] = True
@@ -175,7 +211,9 @@ def step(ctx: Context) -> Turn:
         turn.redact_inbound = turn.redact_inbound or proof is not None
         return turn
     ctx.state.last_case = slots["case_number"]
-    wait = ctx.attempts.blocked(_counted(slots["case_number"]), ctx.sender, ctx.now)
+    if proof is None and (granted := answer_with_grant(ctx, slots["case_number"])) is not None:
+        return granted  # proved earlier in this session: no proof, and no lock, to ask about
+    wait = ctx.attempts.blocked(canonical(slots["case_number"]), ctx.sender, ctx.now)
     if wait is not None:
         ctx.state.end_form()
         return Turn([_locked(wait)], redact_inbound=proof is not None)
@@ -218,21 +256,13 @@ def _ask_number(ctx: Context, proof_given: bool) -> Turn:
     return Turn([Reply(ASK_NUMBER)], reasked=True)
 
 
-def _counted(number: str) -> str:
-    """The case number as the limits count it: one key however it was typed."""
-    try:
-        return parse_case_number(number).canonical
-    except CaseNumberError:
-        return number.strip()
-
-
 def _locked(seconds: int) -> Reply:
     return Reply(LOCKED.format(minutes=max(1, math.ceil(seconds / 60))), (HUMAN_BUTTON,))
 
 
 def _lookup(ctx: Context, number: str, proof: str) -> Turn:
     try:
-        record = ctx.court.lookup(number, proof)
+        access = ctx.court.lookup(number, proof)
     except CourtRefused as refused:  # the court's own lock: say so, not "系统繁忙"
         ctx.state.end_form()
         wait = refused.retry_after
@@ -241,25 +271,93 @@ def _lookup(ctx: Context, number: str, proof: str) -> Turn:
     except CourtUnavailable:
         ctx.state.end_form()
         return Turn([Reply(BUSY, (HUMAN_BUTTON,))], redact_inbound=True)
-    if record is None:
-        failure = ctx.attempts.record_failure(_counted(number), ctx.sender, ctx.now)
+    if access is None:
+        failure = ctx.attempts.record_failure(canonical(number), ctx.sender, ctx.now)
         if failure.locked_seconds is not None:
             ctx.state.end_form()
             return Turn([_locked(failure.locked_seconds)], redact_inbound=True)
         ctx.state.slots["proof_asked"] = True  # the next message is read as a proof again
         ctx.state.requested = "proof"
         return Turn([Reply(WRONG_PROOF.format(left=failure.left))], redact_inbound=True)
-    ctx.attempts.record_success(_counted(number), ctx.sender)
-    form = ctx.state.form
+    ctx.attempts.record_success(canonical(number), ctx.sender)
+    ctx.grants.keep(ctx.sender, access.grant, ctx.now)  # the token, never the proof
+    turn = _answer(ctx, access.record)
+    turn.redact_inbound = True
+    return turn
+
+
+def answer_with_grant(ctx: Context, number: str) -> Turn | None:
+    """The answer read with the grant this source holds for ``number``; None when it holds
+    none or the court no longer accepts it (the grant is dropped: the proof is asked)."""
+    key = canonical(number)
+    grant = ctx.grants.live(ctx.sender, key, ctx.now)
+    if grant is None:
+        return None
+    try:
+        record = ctx.court.read(grant)
+    except CourtUnavailable:
+        ctx.state.end_form()
+        return Turn([Reply(BUSY, (HUMAN_BUTTON,))])
+    if record is None:
+        ctx.grants.drop(ctx.sender, key)
+        return None
+    return _answer(ctx, record)
+
+
+def _answer(ctx: Context, record: CaseRecord) -> Turn:
+    """The record for the open lookup form (its focus, if any); the form is done."""
+    form = ctx.state.form or "case_status"
+    focus = ctx.state.slots.get("focus")
+    ctx.state.last_case = record.case_number
+    ctx.state.topic = form
     ctx.state.end_form()
-    text = payments_text(record, ctx) if form == "case_payment" else status_text(record, ctx)
-    buttons = (
-        Button("查案款", payload("case_payment", flow="check"))
-        if form != "case_payment"
-        else Button("领取要带什么", payload("case_payment", section="materials")),
-        HUMAN_BUTTON,
-    )
-    return Turn([Reply(text, buttons)], redact_inbound=True)
+    if form == "case_payment" or focus == "payments":
+        text = payments_text(record, ctx)
+        materials = payload("case_payment", section="materials")
+        buttons = (Button("领取要带什么", materials), HUMAN_BUTTON)
+    else:
+        text = focused_text(record, ctx, focus if isinstance(focus, str) else "status")
+        buttons = (Button("查案款", payload("case_payment", flow="check")), HUMAN_BUTTON)
+    return Turn([Reply(text, buttons)])
+
+
+def focused_text(record: CaseRecord, ctx: Context, focus: str) -> str:
+    """Only what a follow-up asked about ("法官是谁", "什么时候开庭"), or the whole record."""
+    if focus == "judge":
+        if not (record.judge or record.clerk):
+            return f"案号：{record.case_number}\n法院案件系统里暂时没有承办法官和书记员的信息。"
+        return "\n".join([f"案号：{record.case_number}", _judge_line(record), SOURCE_NOTE])
+    if focus == "hearing":
+        return "\n".join([f"案号：{record.case_number}", _hearing_line(record, ctx), SOURCE_NOTE])
+    if focus == "events":
+        lines = [f"案号：{record.case_number}", f"当前阶段：{record.stage}", *_event_lines(record)]
+        return "\n".join([*lines, SOURCE_NOTE])
+    return status_text(record, ctx)
+
+
+def _judge_line(record: CaseRecord) -> str:
+    return f"承办法官：{record.judge or '—'}；书记员：{record.clerk or '—'}"
+
+
+def _hearing_line(record: CaseRecord, ctx: Context) -> str:
+    upcoming = [h for h in record.hearings if h.at >= ctx.now]
+    if upcoming:
+        nearest = min(upcoming, key=lambda h: h.at)
+        room = f"，{nearest.room}" if nearest.room else ""
+        return f"下次开庭：{nearest.at:%Y-%m-%d %H:%M}{room}"
+    past = [h for h in record.hearings if h.at < ctx.now]
+    if past:
+        latest = max(past, key=lambda h: h.at)
+        room = f"，{latest.room}" if latest.room else ""
+        return f"目前没有查到接下来的开庭安排。上次开庭：{latest.at:%Y-%m-%d %H:%M}{room}"
+    return "目前没有查到这个案件的开庭安排。"
+
+
+def _event_lines(record: CaseRecord) -> list[str]:
+    if not record.events:
+        return []
+    latest = sorted(record.events, key=lambda e: e.on)[-3:]
+    return ["最近进展：", *(f"  {e.on.isoformat()} {e.what}" for e in latest)]
 
 
 def status_text(record: CaseRecord, ctx: Context) -> str:
@@ -271,19 +369,12 @@ def status_text(record: CaseRecord, ctx: Context) -> str:
     ]
     if record.filed_on:
         lines.append(f"立案日期：{record.filed_on.isoformat()}")
-    upcoming = [h for h in record.hearings if h.at >= ctx.now]
-    if upcoming:
-        nearest = min(upcoming, key=lambda h: h.at)
-        room = f"，{nearest.room}" if nearest.room else ""
-        lines.append(f"下次开庭：{nearest.at:%Y-%m-%d %H:%M}{room}")
+    if any(h.at >= ctx.now for h in record.hearings):
+        lines.append(_hearing_line(record, ctx))
     if record.judge or record.clerk:
-        lines.append(f"承办法官：{record.judge or '—'}；书记员：{record.clerk or '—'}")
-    if record.events:
-        lines.append("最近进展：")
-        lines += [
-            f"  {e.on.isoformat()} {e.what}" for e in sorted(record.events, key=lambda e: e.on)[-3:]
-        ]
-    lines.append("以上信息来自法院案件系统，以法院通知为准。")
+        lines.append(_judge_line(record))
+    lines += _event_lines(record)
+    lines.append(SOURCE_NOTE)
     return "\n".join(lines)
 
 

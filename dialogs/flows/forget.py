@@ -13,7 +13,8 @@ can still use the button payload ``/forget_me``.
 The flow: request → what will and will not be deleted, with [确认删除] [取消] →
 only an explicit confirmation (the button, or typing 确认删除) sets
 ``Turn.forget``; bot.conversation then deletes the transcript in the same
-transaction that stores the answer, and the dialog state starts afresh.
+transaction that stores the answer, and the dialog state starts afresh; the
+court's access grants this conversation held (dialogs.grants) are dropped at once.
 Cancel, "不删了" or any other question leaves everything as it was.
 """
 
@@ -214,7 +215,9 @@ def _expired(ctx: Context) -> bool:
 
 
 def forget(ctx: Context) -> Turn:
-    """Confirmed: the state starts afresh here, the store deletes the transcript (Turn.forget)."""
+    """Confirmed: the state starts afresh here, the store deletes the transcript (Turn.forget),
+    and the court's access grants of this conversation are dropped (proof asked again)."""
+    ctx.grants.forget(ctx.sender)
     fresh = DialogState()
     for item in fields(DialogState):
         setattr(ctx.state, item.name, getattr(fresh, item.name))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.convtest.checks import failed_expectations
-from bot.convtest.runner import Answer
-from bot.convtest.spec import Turn, parse
+from bot.convtest.runner import Answer, StoppedClock
+from bot.convtest.spec import SpecError, Turn, parse
 from dialogs.replies import Button, Reply
 
 ANSWER = Answer(
@@ -68,3 +71,22 @@ def test_now_without_an_offset_is_beijing_time() -> None:
     )
     now = suite.conversations[0].now
     assert now is not None and now.isoformat() == "2026-12-04T10:00:00+08:00"
+
+
+def test_after_minutes_moves_a_stopped_clock_and_must_not_go_back() -> None:
+    turns = [{"user": "x"}, {"user": "y", "after_minutes": 11}, {"user": "z", "after_minutes": 1.5}]
+    suite = parse(
+        {"conversations": [{"name": "a", "now": "2026-12-04T10:00:00", "turns": turns}]},
+        Path("f.yml"),
+    )
+    conversation = suite.conversations[0]
+    clock = StoppedClock(conversation.now)
+    seen = []
+    for turn in conversation.turns:
+        clock.advance(timedelta(minutes=turn.after_minutes))
+        seen.append(clock().strftime("%H:%M:%S"))
+    assert seen == ["10:00:00", "10:11:00", "10:12:30"]
+    for wrong in (-1, "5", True):
+        bad = [{"user": "x", "after_minutes": wrong}]
+        with pytest.raises(SpecError, match="after_minutes"):
+            parse({"conversations": [{"name": "a", "turns": bad}]}, Path("f.yml"))

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.court import CaseEvent, CaseRecord, CourtRefused, CourtUnavailable, Hearing, Payment
+from dialogs.court import (
+    AccessGrant,
+    CaseAccess,
+    CaseEvent,
+    CaseRecord,
+    CourtRefused,
+    CourtUnavailable,
+    Hearing,
+    Payment,
+)
 from dialogs.engine import DialogEngine
 from dialogs.hours import BusinessHours
 from dialogs.kb import load_knowledge
@@ -39,20 +48,36 @@ THURSDAY = datetime(2026, 11, 26, 10, 0, tzinfo=COURT_TZ)
 
 
 class FakeCourt:
+    """The court in memory: one case, tokens that live until ``revoke``."""
+
     def __init__(self) -> None:
         self.down = False
         self.refused: CourtRefused | None = None
         self.calls = 0
+        self.reads = 0
+        self.tokens: set[str] = set()
 
-    def lookup(self, case_number: str, proof: str) -> CaseRecord | None:
+    def lookup(self, case_number: str, proof: str) -> CaseAccess | None:
         self.calls += 1
         if self.down:
             raise CourtUnavailable("down")
         if self.refused is not None:
             raise self.refused
         if case_number == CASE and proof in ("K7M2Q9", "011238"):
-            return RECORD
+            token = f"token-{self.calls}"
+            self.tokens.add(token)
+            return CaseAccess(RECORD, AccessGrant(CASE, token, 600))
         return None
+
+    def read(self, grant: AccessGrant) -> CaseRecord | None:
+        self.reads += 1
+        if self.down:
+            raise CourtUnavailable("down")
+        return RECORD if grant.token in self.tokens else None
+
+    def revoke(self) -> None:
+        """Every token expires at the court (its clock, not the turn's)."""
+        self.tokens.clear()
 
 
 class Chat:
@@ -238,10 +263,22 @@ def test_a_date_after_the_appeal_answer_starts_the_count(chat: Chat) -> None:
     assert "2026-12-07" in answer  # 11-20 + 15 = 12-05, a Saturday → Monday 12-07
 
 
-def test_case_money_after_status_reuses_the_case_number_but_asks_proof_again(chat: Chat) -> None:
+def test_case_money_after_status_uses_the_grant_of_the_proof(chat: Chat) -> None:
     chat.say("查案件进度")
     chat.say(CASE)
     chat.say("K7M2Q9")
+    money = chat.press("查案款")
+    assert "50,000元" in money and "查询码" not in money
+    assert (chat.court.calls, chat.court.reads) == (1, 1)  # read again, no second proof
+
+
+def test_case_money_after_status_asks_the_proof_again_once_the_court_refuses_the_token(
+    chat: Chat,
+) -> None:
+    chat.say("查案件进度")
+    chat.say(CASE)
+    chat.say("K7M2Q9")
+    chat.court.revoke()
     asked = chat.press("查案款")
     assert CASE in asked and "查询码" in asked
     assert "50,000元" in chat.text("K7M2Q9")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs.court import CaseAccess, CaseRecord
+
 #: Demo cases the tests rely on (bot/court/demo_cases.json).
 CIVIL = "（2026）内0602民初10234号"  # query code K7M2Q9; parties' IDs end 011238 and 12457X
 ENFORCEMENT = "（2026）内0602执1502号"  # query code M6Q3YA; payments 已发放 + 待发放
@@ -38,3 +40,8 @@ def a_case(**changes: Any) -> dict[str, Any]:
     }
     case.update(changes)
     return case
+
+
+def record_of(found: CaseAccess | None) -> CaseRecord | None:
+    """The record of a lookup (None when it found nothing), for tests about the record."""
+    return None if found is None else found.record

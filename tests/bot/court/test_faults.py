@@ -16,7 +16,7 @@ from starlette.routing import Route
 from bot.court.client import HttpCourtGateway
 from bot.court.simulator import create_simulator
 from dialogs.court import CourtUnavailable
-from tests.bot.court.builders import CIVIL
+from tests.bot.court.builders import CIVIL, record_of
 from tests.bot.court.server import ServerThread, run_in_thread
 
 
@@ -68,7 +68,7 @@ def test_a_passing_server_error_is_absorbed_by_the_retry(
     gateway: HttpCourtGateway, faults: FaultControl
 ) -> None:
     faults.set(status=503, times=1)
-    record = gateway.lookup(CIVIL, "K7M2Q9")
+    record = record_of(gateway.lookup(CIVIL, "K7M2Q9"))
     assert record is not None and record.case_number == CIVIL
     assert faults.state()["status"] is None  # the one-off fault is used up
 

@@ -19,7 +19,7 @@ from bot.court.client import HttpCourtGateway
 from bot.court.fixture import load_fixture
 from bot.court.simulator import create_simulator
 from dialogs.court import CourtRefused, CourtUnavailable, Hearing, Payment
-from tests.bot.court.builders import CIVIL, ENFORCEMENT, UNKNOWN, a_case
+from tests.bot.court.builders import CIVIL, ENFORCEMENT, UNKNOWN, a_case, record_of
 from tests.bot.court.server import run_in_thread
 
 BEIJING = timezone(timedelta(hours=8))
@@ -68,7 +68,7 @@ def raw_exchange(url: str, path: str, body: bytes) -> bytes:
 
 
 def test_the_query_code_opens_the_whole_case(gateway: HttpCourtGateway) -> None:
-    record = gateway.lookup(CIVIL, "K7M2Q9")
+    record = record_of(gateway.lookup(CIVIL, "K7M2Q9"))
     assert record is not None
     assert record.case_number == CIVIL
     assert (record.court, record.cause, record.procedure, record.stage) == (
@@ -92,17 +92,17 @@ def test_the_query_code_opens_the_whole_case(gateway: HttpCourtGateway) -> None:
 def test_every_accepted_proof_spelling_opens_the_case(
     gateway: HttpCourtGateway, proof: str
 ) -> None:
-    record = gateway.lookup(CIVIL, proof)
+    record = record_of(gateway.lookup(CIVIL, proof))
     assert record is not None and record.case_number == CIVIL
 
 
 def test_any_spelling_of_the_case_number_finds_the_case(gateway: HttpCourtGateway) -> None:
-    record = gateway.lookup("(2026)内0602民初010234", "k7m2q9")
+    record = record_of(gateway.lookup("(2026)内0602民初010234", "k7m2q9"))
     assert record is not None and record.case_number == CIVIL
 
 
 def test_payments_keep_amounts_to_the_fen_and_their_status(gateway: HttpCourtGateway) -> None:
-    record = gateway.lookup(ENFORCEMENT, "M6Q3YA")
+    record = record_of(gateway.lookup(ENFORCEMENT, "M6Q3YA"))
     assert record is not None
     assert record.payments == (
         Payment(Decimal("20000.00"), date(2026, 9, 10), "已发放", date(2026, 9, 25)),
@@ -248,7 +248,7 @@ def test_the_simulator_works_mounted_under_a_prefix(write_fixture: Callable[...,
     parent.mount("/court-sim", create_simulator(path, "k"))
     with run_in_thread(parent) as url:
         with HttpCourtGateway(f"{url}/court-sim", "k") as client:
-            record = client.lookup("（2025）内0602民初1234号", "011238")
+            record = record_of(client.lookup("（2025）内0602民初1234号", "011238"))
         assert record is not None and record.payments[0].status == "待发放"
         spec = HTTP.get(f"{url}/court-sim/openapi.json").json()
         assert "/v1/cases/verify" in spec["paths"]
