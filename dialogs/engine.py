@@ -189,9 +189,11 @@ class DialogEngine:
         only when it carries nothing else for the form. Never for the pending
         "删除我的记录" confirmation, which needs its explicit words.
         """
-        if parse.get("payload") or not state.offered or state.form == forget.FORM:
+        if parse.get("payload") or state.form == forget.FORM:
             return parse, ()
         text = str(parse.get("text", ""))
+        if not state.offered:
+            return self._menu_title(parse, text), ()
         offered = [choices.Choice(title, data) for title, data in state.offered]
         entities = parse.get("entities", [])
         carries = any(e.get("entity") in SLOT_ENTITIES for e in entities)
@@ -202,8 +204,17 @@ class DialogEngine:
                 return parse, ()  # the form fills what the message carries and asks the rest
             return parse, tuple(Button(c.title, c.payload) for c in found.candidates)
         if found.chosen is None:
-            return parse, ()
+            return self._menu_title(parse, text), ()
         return choices.pressed(parse, found.chosen, self.known_intents), ()
+
+    def _menu_title(self, parse: dict[str, Any], text: str) -> dict[str, Any]:
+        """The main menu's own words typed ("查案款") act as its button, offered or not:
+        the WeChat menu and the web chat's first screen show them all the time."""
+        menu = [choices.Choice(b.title, b.payload) for b in texts.MENU]
+        found = choices.match(text, menu, fuzzy=False, places=False)
+        if found.chosen is None:
+            return parse
+        return choices.pressed(parse, found.chosen, self.known_intents)
 
     def _loose(self, state: DialogState, parse: dict[str, Any], text: str) -> bool:
         if state.form not in FORM_STEPS:

@@ -62,7 +62,8 @@ _MONEY_STATE = re.compile(
 )
 #: How-to and fee questions about money are procedure questions, not about the case.
 _NOT_STATUS = re.compile(
-    r"怎么(?!还)|如何|咋(?!还)|流程|带什么|要带|材料|手续|需要什么|交|缴|诉讼费|费用|多少钱|要钱|借"
+    r"怎么(?!还)|如何|咋(?!还)|流程|带什么|要带|材料|手续|需要什么|交|缴|诉讼费|费用|多少钱|要钱|借|"
+    r"多久|多长时间|几天|一般"  # "案款多久能发下来": the rule (30 days), not this case
 )
 _PERSONAL = re.compile(r"我|俺|咱")
 _BARE_MONEY = re.compile(r"^(?:那|那个)?钱")
