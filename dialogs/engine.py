@@ -373,6 +373,7 @@ class DialogEngine:
             "topic": state.topic,
             "form": state.form,
             "slots": {k: v for k, v in state.slots.items() if k != "proof_asked"},
+            "facts": dict(state.facts),  # amount, date, dispute said earlier: staff need not ask
             "entities": {
                 e["entity"]: e["value"]
                 for e in ctx.parse.get("entities", [])

@@ -36,7 +36,7 @@ CLOSING_TEXT = "人工服务已结束，智能助手继续为您服务。请为�
 RATING_INTENT = "thanks"
 SCORES = range(1, 6)
 #: Keys of the handoff summary the dialogs write (dialogs.engine.DialogEngine.handoff).
-SUMMARY_KEYS = ("intent", "confidence", "topic", "form", "slots", "entities")
+SUMMARY_KEYS = ("intent", "confidence", "topic", "form", "slots", "entities", "facts")
 #: Bot answers shown with the summary, so staff know what the litigant was already told.
 ANSWERS_SHOWN = 3
 OPEN = ("handoff", "human")

@@ -32,7 +32,9 @@ FEE_CALCULATORS = {
 }
 
 
-def section_buttons(procedure: Procedure, limit: int = 3) -> list[Button]:
+def section_buttons(procedure: Procedure, limit: int = 3, shown: str | None = None) -> list[Button]:
+    """Detail buttons, without the one whose section is ``shown`` right now (its
+    calculator, "算期限" after the 期限 text, stays)."""
     buttons: list[Button] = []
     for key, title in SECTION_BUTTONS:
         if len(buttons) == limit:
@@ -43,7 +45,7 @@ def section_buttons(procedure: Procedure, limit: int = 3) -> list[Button]:
             kind = FEE_CALCULATORS[procedure.key]
             extra = {"fee_kind": kind} if kind else {}
             buttons.append(Button("算费用", payload("fee_calculation", **extra)))
-        elif key in procedure.section_keys:
+        elif key in procedure.section_keys and key != shown:
             buttons.append(Button(title, payload(procedure.key, section=key)))
     return [*buttons, HUMAN_BUTTON]
 
@@ -57,5 +59,6 @@ def answer(ctx: Context, key: str, section: str | None = None) -> Turn:
         )
     ctx.state.topic = procedure.key
     if section is not None and section in procedure.section_keys:
-        return Turn([Reply(render(procedure, section), tuple(section_buttons(procedure)))])
+        buttons = section_buttons(procedure, shown=section)
+        return Turn([Reply(render(procedure, section), tuple(buttons))])
     return Turn([Reply(render(procedure), tuple(section_buttons(procedure)))])

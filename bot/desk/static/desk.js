@@ -23,6 +23,7 @@
     procedure: "程序",
     from: "起算日",
     date: "日期",
+    case_category: "纠纷",
     flow: "事项",
     section: "栏目"
   };
@@ -115,9 +116,13 @@
     if (!summary || typeof summary !== "object") { return null; }
     var slots = summary.slots && typeof summary.slots === "object" ? summary.slots : {};
     var entities = summary.entities && typeof summary.entities === "object" ? summary.entities : {};
+    var facts = summary.facts && typeof summary.facts === "object" ? summary.facts : {};
     var value = slots[key];
     if (value === undefined || value === null || value === "" || value === "none") {
       value = entities[key];
+    }
+    if (value === undefined || value === null || value === "" || value === "none") {
+      value = facts[key];  // said earlier in the conversation
     }
     return value === undefined || value === null || value === "" || value === "none" ? null : value;
   }
@@ -142,7 +147,7 @@
       }
     });
     var seen = { case_number: 1, amount: 1, court: 1, proof_asked: 1, rating: 1 };
-    [summary.slots, summary.entities].forEach(function (group) {
+    [summary.slots, summary.entities, summary.facts].forEach(function (group) {
       if (!group || typeof group !== "object") { return; }
       Object.keys(group).forEach(function (key) {
         if (seen[key]) { return; }

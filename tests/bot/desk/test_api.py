@@ -44,6 +44,8 @@ def test_queue_shows_a_handed_off_chat_with_its_summary(desk: LiveDesk) -> None:
     summary = item["summary"]
     assert summary["intent"] == "request_human" and summary["intent_label"] == "转人工"
     assert any("525元" in text for text in summary["answered"])  # what the bot already said
+    # said before, so staff need not ask again
+    assert summary["facts"] == {"amount": "50000", "case_category": "民间借贷纠纷"}
 
 
 def test_queue_lists_waiting_chats_longest_first_then_held_ones(desk: LiveDesk) -> None:
