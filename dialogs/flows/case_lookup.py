@@ -51,8 +51,13 @@ SOURCE_NOTE = "以上信息来自法院案件系统，以法院通知为准。"
 #: Words of someone who has no case number (or no proof) at hand.
 _DONT_KNOW = re.compile(
     r"不知道|不清楚|不记得|记不得|记不清|记不住|忘了|忘记|找不到|找不着|没找到|丢了|弄丢|"
-    r"不晓得|没有案号|没案号|在哪|哪里|哪儿|怎么找|咋找|怎么查案号|什么是案号|啥是案号|看不懂"
+    r"不晓得|没有案号|没案号|怎么查案号|什么是案号|啥是案号|看不懂"
 )
+#: "在哪看", "哪里找": where to find it — about the number only when the message says so
+#: or says nothing else ("等一下 在哪交费" asks about paying).
+_WHERE = re.compile(r"在哪|哪里|哪儿|怎么找|咋找|上哪")
+_ABOUT_NUMBER = re.compile(r"案号|号码|编号|查询码|号在|这个号")
+_WHERE_ONLY = re.compile(r"^[\W_]*(在哪|哪里|哪儿|怎么找|咋找|上哪)(看|找|查|有|呢|啊|呀)*[\W_]*$")
 
 ASK_NUMBER = "请发送您的案号，比如（2025）内0602民初1234号。"
 ASK_PROOF = (
@@ -138,7 +143,11 @@ def _without_case_numbers(ctx: Context) -> str:
 
 def unknown_number(text: str) -> bool:
     """The litigant does not have the case number: "不知道案号", "忘了", "在哪看"."""
-    return bool(_DONT_KNOW.search(text))
+    if _DONT_KNOW.search(text):
+        return True
+    return bool(_WHERE.search(text)) and bool(
+        _ABOUT_NUMBER.search(text) or _WHERE_ONLY.match(text)
+    )
 
 
 #: A try at a case number, however mistyped: a type code or 号 after digits ("民初10234号",
