@@ -317,6 +317,9 @@ def _case_scripts() -> list[list[Step]]:
     return scripts
 
 
+#: The proofs the case scripts end with (any case: upper or lower case as typed).
+PROOFS = frozenset(c["query_code"] for c in DEMO) | frozenset(c["query_code"].lower() for c in DEMO)
+
 #: Fee questions, procedure questions, small talk: each checked by a fragment of its answer.
 OTHER_SCRIPTS: list[list[Step]] = [
     [("借给朋友5万块不还 起诉要交多少诉讼费", "1,050元")],
@@ -388,9 +391,14 @@ class Litigant:
 
     def next_step(self) -> Step:
         if not self.pending:
+            script = self.rng.choice(self.scripts)
             if self.new_sender_odds and self.rng.random() < self.new_sender_odds:
                 self.generation += 1
-            self.pending = list(self.rng.choice(self.scripts))
+            elif script[-1][0] in PROOFS:
+                # a case look-up is one party's: the same sender proved a case minutes ago
+                # would be answered without the proof (proof once per session)
+                self.generation += 1
+            self.pending = list(script)
         return self.pending.pop(0)
 
     async def say(self, client: LeanClient, tally: Tally, started: float | None) -> None:

@@ -60,15 +60,15 @@ CYCLE = [
     ("你好", "一窗"),
     ("借给朋友5万块不还 起诉要交多少诉讼费", "1,050元"),
     ("不服一审判决 上诉期还有几天", "上诉"),
-    ("查案件进度", "案号"),
-    (CASE["case_number"], "查询码"),
-    (CASE["query_code"], CASE["stage"]),
+    ("查案件进度", "案号"),  # asks for the number; from the second cycle on, a live grant
+    (f"{CASE['case_number']} 查询码是{CASE['query_code']}", CASE["stage"]),
+    ("法官是谁", "承办法官"),  # the same case again, read with the court's token
     ("交不起诉讼费能减免吗", "缓"),
     ("离婚的诉讼费要交多少", "离婚案件受理费"),
     ("法律援助怎么申请", "法律援助"),
     ("好的 谢谢你", "不客气"),
 ]
-COURT_STEP = 5
+COURT_STEP = 4
 
 
 def rest_run(kind: str, workers: int, model: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -145,9 +145,7 @@ def unknown_number(text: str) -> bool:
     """The litigant does not have the case number: "不知道案号", "忘了", "在哪看"."""
     if _DONT_KNOW.search(text):
         return True
-    return bool(_WHERE.search(text)) and bool(
-        _ABOUT_NUMBER.search(text) or _WHERE_ONLY.match(text)
-    )
+    return bool(_WHERE.search(text)) and bool(_ABOUT_NUMBER.search(text) or _WHERE_ONLY.match(text))
 
 
 #: A try at a case number, however mistyped: a type code or 号 after digits ("民初10234号",

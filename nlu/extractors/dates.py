@@ -48,7 +48,9 @@ _MONTH_OFFSET_DAY = re.compile(
 _MONTH_OFFSETS = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1}
 #: "20号收到的": a day of a month not named. Not a serial number ("民初12号", "3号法庭").
 _BARE_DAY = re.compile(
-    rf"(?<![\d初终再申撤特辖督执恢保异复监赔破清催字第案编序月A-Za-z])(?P<d>{_N})\s?[日号]"
+    rf"(?<![\d初终再申撤特辖督执恢保异复监赔破清催字第案编序月A-Za-z])(?P<d>{_N})\s?"
+    # 号 is a day of the month; 日 mostly a span ("十五日内上诉") unless something arrived then
+    r"(?:号|日(?=\s?(?:收到|拿到|领到|送达|签收|那天|宣判)))"
     r"(?!\s?(?:法庭|窗口|楼|房|院|线|厅|门|柜|台|桌|座|室|庭|位|人|车|床|码))"
 )
 _DAYS_OFFSET = re.compile(rf"(?P<n>{_N})\s?天(?P<dir>前|以前|之前|后|以后|之后)")

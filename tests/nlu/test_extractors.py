@@ -101,6 +101,16 @@ def test_not_amounts(text: str) -> None:
         ("下周一开庭", "2026-11-30"),
         ("三天前", "2026-11-23"),
         ("10天后", "2026-12-06"),
+        ("上个月20号收到判决", "2026-10-20"),
+        ("这个月3号", "2026-11-03"),
+        ("下个月5号开庭", "2026-12-05"),
+        ("上上个月1号", "2026-09-01"),
+        ("20号收到的", "2026-11-20"),  # a day not after today: this month's
+        ("28号收到的", "2026-10-28"),  # this month's 28th is still to come: last month's
+        ("二十日收到的", "2026-11-20"),
+        ("昨儿个拿到的", "2026-11-25"),
+        ("今儿刚收到", "2026-11-26"),
+        ("前儿个", "2026-11-24"),
     ],
 )
 def test_dates_resolve_against_the_message_time(text: str, iso: str) -> None:
@@ -110,6 +120,14 @@ def test_dates_resolve_against_the_message_time(text: str, iso: str) -> None:
 
 def test_impossible_dates_are_ignored() -> None:
     assert extract_dates("2025年2月30日", THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["（2025）内0602民初12号", "在3号法庭开庭", "到5号窗口", "判决书上写十五日内可以上诉", "第5号"],
+)
+def test_serials_rooms_and_spans_are_no_dates(text: str) -> None:
+    assert extract_dates(normalize(text).text, THURSDAY) == []
 
 
 @pytest.mark.parametrize(
