@@ -200,7 +200,11 @@ class DisputeBook:
 
 
 def fee_text(
-    dispute: Dispute, amount: Decimal | None = None, schedule: FeeSchedule | None = None
+    dispute: Dispute,
+    amount: Decimal | None = None,
+    schedule: FeeSchedule | None = None,
+    *,
+    halved: bool = False,
 ) -> str:
     """The fee sentence with the calculator's figure: for a money claim with no amount
     said, its first band ("1万元以内每件50元，以上分段累计")."""
@@ -221,13 +225,13 @@ def fee_text(
         else:
             figure = yuan(result.fee)
         if amount is not None and spec.amount_rule != "ignored":
-            half = calculate_fee(kind, used, procedure="simplified", schedule=schedule)
-            halved = (
-                f"{yuan(half.min)}至{yuan(half.max or half.fee)}"
-                if half.min is not None
-                else yuan(half.fee)
-            )
-            figure = f"按{yuan(amount)}算{figure}（简易程序减半{halved}）"
+            figure = f"按{yuan(amount)}算{figure}"
+            if halved:  # the detail section: the simplified-procedure figure too
+                half = calculate_fee(kind, used, procedure="simplified", schedule=schedule)
+                low = half.min if half.min is not None else half.fee
+                high = half.max if half.max is not None else half.fee
+                shown = yuan(low) if low == high else f"{yuan(low)}至{yuan(high)}"
+                figure += f"（简易程序减半{shown}）"
     return text.replace(_FEE_SLOT, figure)
 
 
@@ -266,7 +270,7 @@ def section_text(dispute: Dispute, key: str, amount: Decimal | None = None) -> s
     elif headline == "limitation":
         items.append(dispute.limitation.fact.text)
     elif headline == "fee":
-        items.append(fee_text(dispute, amount))
+        items.append(fee_text(dispute, amount, halved=True))
     section = dispute.section(key)
     if section is not None:
         items += [item.text for item in section.items]
@@ -316,7 +320,7 @@ def build_book(raw: Any, origin: str, schedule: FeeSchedule | None = None) -> Di
     for dispute in disputes.values():
         if dispute.parent is not None and dispute.parent not in disputes:
             raise KnowledgeDataError(f"{origin}: {dispute.key}.parent: 没有 {dispute.parent!r}")
-        for amount in (None, Decimal(100000)):
+        for amount in (None, Decimal(9_999_999)):  # a long figure must still fit
             shown = summary(dispute, amount, defendant=defendant, schedule=schedule)
             if len(shown) > SUMMARY_LIMIT:
                 raise KnowledgeDataError(

@@ -72,6 +72,8 @@ SURE = 0.85
 _SUED = re.compile(r"被告了|被起诉|起诉我|告我|把我告|被人告|被他告|被物业告|收到传票")
 #: A follow-up of its own words ("告他要交钱吗") is at most this long (cleaned).
 LONG = 24
+#: A fee asked in words the follow-up cues miss ("起诉费多少").
+_FEE_ASKED = re.compile(r"费.{0,3}多少|多少钱|交多少|几个钱")
 #: "多少" or an amount: the figure from the calculator; "要交钱吗": the fee section.
 _FIGURE = re.compile(r"多少|几个钱|算一下|算算")
 NO_TEMPLATE = (
@@ -116,8 +118,9 @@ def step(ctx: Context) -> Turn | None:
         return None
     if aspect == "template":
         return None  # the template flow knows the dispute from the case category
-    if aspect == "fees" and (ctx.entity("amount") is not None or ctx.intent == "fee_calculation"):
-        return None  # the fee form computes the figure from the amount or asks it
+    fee_asked = aspect == "fees" or bool(_FEE_ASKED.search(ctx.text))
+    if fee_asked and (ctx.entity("amount") is not None or ctx.intent == "fee_calculation"):
+        return None  # "欠条上写的是叁万元整 起诉费多少": the fee form computes the figure
     dispute = found.dispute
     if current is not None and current.key == dispute.key and aspect is not None:
         return follow_up(ctx, dispute, aspect)
@@ -152,13 +155,13 @@ def answer(ctx: Context, dispute: Dispute, section: str | None = None) -> Turn:
 
 
 def buttons(dispute: Dispute, shown: str | None = None, limit: int = 4) -> list[Button]:
-    """Details of the entry, its model text, the fee calculator with its kind, the desk."""
+    """Details of the entry, its model text, the fee calculator with its kind, the desk;
+    without the section shown right now."""
     found: list[Button] = []
     for key, title in SECTION_BUTTONS:
-        if key == shown or (key == "notes" and dispute.section("notes") is None):
-            continue
-        found.append(Button(title, _payload(dispute, key)))
         if key == "materials":
+            if shown != "materials":
+                found.append(Button(title, _payload(dispute, key)))
             if dispute.template_numbers:
                 found.append(Button("示范文本", _payload(dispute, "template")))
             if dispute.fee.kind is not None:
@@ -167,8 +170,8 @@ def buttons(dispute: Dispute, shown: str | None = None, limit: int = 4) -> list[
                 )
             elif shown != "fees":
                 found.append(Button("费用", _payload(dispute, "fees")))
-        if len(found) >= limit:
-            break
+        elif key != shown and (key != "notes" or dispute.section("notes") is not None):
+            found.append(Button(title, _payload(dispute, key)))
     return [*found[:limit], HUMAN_BUTTON]
 
 
@@ -195,7 +198,8 @@ def templates(ctx: Context, dispute: Dispute) -> Turn:
     chosen = [t for n in numbers if (t := catalogue.by_number(n)) is not None]
     state.topic = topic(dispute.key)
     options = tuple(Button(t.name, payload("pleading_template", template=t.number)) for t in chosen)
-    return Turn([Reply("这类纠纷有以下几种示范文本，请问要哪一种？", (*options, HUMAN_BUTTON))])
+    names = "".join(f"《{t.name}》" for t in chosen)
+    return Turn([Reply(f"这类纠纷有{names}示范文本，请问要哪一种？", (*options, HUMAN_BUTTON))])
 
 
 def _pressed(ctx: Context) -> Turn | None:
