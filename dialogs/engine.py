@@ -21,7 +21,16 @@ from typing import Any
 from dialogs import choices, corrections, followups, pauses, repeats, texts, yesno
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
-from dialogs.flows import answer, case_followup, case_lookup, deadline, fee, forget, template
+from dialogs.flows import (
+    answer,
+    case_followup,
+    case_lookup,
+    deadline,
+    dispute,
+    fee,
+    forget,
+    template,
+)
 from dialogs.grants import CaseGrants
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
@@ -277,6 +286,12 @@ class DialogEngine:
             state.misses = 0
             state.clarify = []
             return fee.start(ctx)  # "要交钱吗 借了三万五": a fee with its amount
+        # --- issue 15 hook: a litigant's problem gets its dispute path (dialogs.flows.dispute)
+        if (path := dispute.step(ctx)) is not None:
+            state.misses = 0
+            state.clarify = []
+            return path  # "公司欠我三个月工资": arbitration first, where, how long, what it costs
+        # --- end of the issue 15 hook
         kept = ctx.intent in KEEP_INTENT and ctx.confidence >= FALLBACK_THRESHOLD
         if not ctx.is_payload and not kept and yesno.is_yes_or_no(ctx.text):
             # "中 知道了", "好嘞": a plain yes or no, whatever the NLU made of it

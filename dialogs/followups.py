@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from dialogs import choices
-from dialogs.flows import answer, deadline, fee, template
+from dialogs.flows import answer, deadline, dispute, fee, template
 from dialogs.turn import Context, Turn
 from knowledge.procedures import ProcedureLookupError
 
@@ -116,6 +116,8 @@ def follow_up(ctx: Context) -> Turn | None:
     aspect = asked_aspect(ctx.text)
     if _PAYING.search(ctx.text):
         return answer.answer(ctx, "fee_payment", "where" if "哪" in ctx.text else "steps")
+    if (path := dispute.topic_dispute(topic)) is not None:
+        return dispute.follow_up(ctx, path, aspect)  # after a dispute path (issue 15)
     if aspect == "template":
         return _template(ctx, topic)
     if aspect == "fees" and topic in answer.FEE_CALCULATORS and _wants_figure(ctx):
