@@ -21,7 +21,16 @@ from typing import Any
 from dialogs import choices, corrections, followups, pauses, repeats, texts, yesno
 from dialogs.attempts import MemoryProofAttempts, ProofAttempts
 from dialogs.court import CourtGateway
-from dialogs.flows import answer, case_followup, case_lookup, deadline, fee, forget, template
+from dialogs.flows import (
+    answer,
+    case_followup,
+    case_lookup,
+    deadline,
+    fee,
+    forget,
+    question,
+    template,
+)
 from dialogs.grants import CaseGrants
 from dialogs.hours import BusinessHours, when_text
 from dialogs.kb import KnowledgeBase
@@ -268,6 +277,11 @@ class DialogEngine:
             state.misses = 0
             state.clarify = []
             return followed  # "那要多久" after an answer: about that answer's procedure
+        # --- issue 15: question-bank hook (dialogs.flows.question) -----------------------
+        unsure_here = ctx.confidence < FALLBACK_THRESHOLD and not _clear_lead(ctx)
+        if (banked := question.step(ctx, unsure=unsure_here)) is not None:
+            return banked  # unsure: before "A 还是 B"; sure: only a more specific entry
+        # --- end of question-bank hook -----------------------------------------------
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload and not _clear_lead(ctx):
             return self.fallback(ctx)
         if _loose_yes_or_no(ctx):

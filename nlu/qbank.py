@@ -35,6 +35,10 @@ Method = Literal["bm25", "tfidf"]
 THRESHOLD = 0.5
 #: An entry marked ``specific`` overrides a sure intent only from this score on.
 SPECIFIC_THRESHOLD = 0.6
+#: And the message must cover this share of the matched text's own weight: "行政诉讼怎么立案"
+#: shares its topic with "行政诉讼诉讼费多少" but not the question, so it is no answer.
+COVERAGE = 0.45
+SPECIFIC_COVERAGE = 0.55
 #: BM25 parameters (the usual defaults; the texts are short and of similar length).
 K1, B = 1.2, 0.75
 #: The answer is indexed too, at this weight: it names what the question is about
@@ -101,6 +105,8 @@ class Hit:
     score: float
     #: Which of the entry's texts matched best (the question or a paraphrase).
     matched: str
+    #: Share of the matched text's weight that the message covers (the other direction).
+    coverage: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -108,6 +114,7 @@ class Hit:
             "score": round(self.score, 4),
             "question": self.question.question,
             "matched": self.matched,
+            "coverage": round(self.coverage, 4),
             "tag": self.question.tag,
             "source": list(self.question.sources),
             "specific": self.question.specific,
@@ -151,6 +158,7 @@ class QuestionIndex:
         else:
             self._idf = {t: math.log((1 + count) / (1 + n)) + 1 for t, n in df.items()}
             self._unknown_idf = math.log(1 + count) + 1
+        self._bags = bags
         self._postings: dict[str, list[tuple[int, float]]] = {}
         self._norms: list[float] = []
         for doc, bag in enumerate(bags):
@@ -202,10 +210,24 @@ class QuestionIndex:
                 bonus[owner.id] = self.answer_weight * score
             elif owner.id not in best or score > best[owner.id].score:
                 best[owner.id] = Hit(owner, score, self._texts[doc])
-        for key, hit in best.items():
-            best[key] = Hit(hit.question, min(hit.score + bonus.get(key, 0.0), 1.0), hit.matched)
-        ranked = sorted(best.values(), key=lambda hit: (-hit.score, hit.question.id))
-        return ranked[:limit]
+        ranked = sorted(
+            (
+                Hit(hit.question, min(hit.score + bonus.get(key, 0.0), 1.0), hit.matched)
+                for key, hit in best.items()
+            ),
+            key=lambda hit: (-hit.score, hit.question.id),
+        )[:limit]
+        query = set(tokens(text))
+        return [
+            Hit(hit.question, hit.score, hit.matched, self._coverage(query, hit.matched))
+            for hit in ranked
+        ]
+
+    def _coverage(self, query: set[str], matched: str) -> float:
+        bag = set(tokens(matched))
+        total = sum(self._idf.get(t, self._unknown_idf) for t in bag)
+        shared = sum(self._idf.get(t, self._unknown_idf) for t in bag & query)
+        return shared / total if total else 0.0
 
     def best(self, text: str, *, specific_only: bool = False) -> Hit | None:
         """The entry that answers ``text``, or None when nothing clears the threshold."""
@@ -214,8 +236,9 @@ class QuestionIndex:
             return None
         hit = hits[0]
         if specific_only:
-            return hit if hit.question.specific and hit.score >= self.specific_threshold else None
-        return hit if hit.score >= self.threshold else None
+            sure = hit.score >= self.specific_threshold and hit.coverage >= SPECIFIC_COVERAGE
+            return hit if hit.question.specific and sure else None
+        return hit if hit.score >= self.threshold and hit.coverage >= COVERAGE else None
 
 
 def top1_accuracy(index: QuestionIndex, cases: Iterable[tuple[str, str]]) -> float:
