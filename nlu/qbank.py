@@ -201,30 +201,31 @@ class QuestionIndex:
         return [(value / (norm * self._norms[doc]), doc) for doc, value in total.items()]
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """The best entries for ``text``, best first, one hit per entry."""
-        best: dict[str, Hit] = {}
+        """The best entries for ``text``, best first, one hit per entry; ties (a score
+        reaches 1 when the message is all in a text) go to the text the message covers more."""
+        best: dict[str, tuple[float, int]] = {}
         bonus: dict[str, float] = {}
         for score, doc in self.scores(text):
             owner = self._owners[doc]
             if doc in self._answer_docs:
                 bonus[owner.id] = self.answer_weight * score
-            elif owner.id not in best or score > best[owner.id].score:
-                best[owner.id] = Hit(owner, score, self._texts[doc])
-        ranked = sorted(
-            (
-                Hit(hit.question, min(hit.score + bonus.get(key, 0.0), 1.0), hit.matched)
-                for key, hit in best.items()
-            ),
-            key=lambda hit: (-hit.score, hit.question.id),
-        )[:limit]
+            elif owner.id not in best or score > best[owner.id][0]:
+                best[owner.id] = (score, doc)
         query = set(tokens(text))
-        return [
-            Hit(hit.question, hit.score, hit.matched, self._coverage(query, hit.matched))
-            for hit in ranked
+        hits = [
+            Hit(
+                self._owners[doc],
+                min(score + bonus.get(key, 0.0), 1.0),
+                self._texts[doc],
+                self._coverage(query, doc),
+            )
+            for key, (score, doc) in best.items()
         ]
+        hits.sort(key=lambda hit: (-hit.score, -hit.coverage, hit.question.id))
+        return hits[:limit]
 
-    def _coverage(self, query: set[str], matched: str) -> float:
-        bag = set(tokens(matched))
+    def _coverage(self, query: set[str], doc: int) -> float:
+        bag = self._bags[doc].keys()
         total = sum(self._idf.get(t, self._unknown_idf) for t in bag)
         shared = sum(self._idf.get(t, self._unknown_idf) for t in bag & query)
         return shared / total if total else 0.0

@@ -20,6 +20,9 @@ from nlu.qbank import Hit
 
 #: A follow-up this short after an answer ("要交钱吗") is about that answer's topic.
 FOLLOW_UP_LENGTH = 8
+#: A message this close to a bank question is that question, whatever intent the NLU saw
+#: ("判决书丢了怎么补" is no question about service of documents).
+VERBATIM, VERBATIM_COVERAGE = 0.9, 0.8
 #: Intents whose own flow always comes first: they are things one does, not questions.
 OWN_FLOWS = frozenset(
     {
@@ -42,9 +45,10 @@ def step(ctx: Context, *, unsure: bool) -> Turn | None:
     """The bank's answer to this message, or None (the engine continues as today)."""
     if ctx.is_payload or ctx.state.form is not None or ctx.entity("case_number"):
         return None
-    if not unsure and (ctx.intent in OWN_FLOWS or ctx.entity("amount") or ctx.entity("date")):
-        return None  # a sure calculation or look-up keeps its flow
     aspect = followups.asked_aspect(ctx.text)
+    counts = ctx.entity("date") or (ctx.entity("amount") and aspect == "fees")
+    if not unsure and (ctx.intent in OWN_FLOWS or counts):
+        return None  # a sure calculation or look-up keeps its flow
     if aspect == "template" or (
         ctx.state.topic is not None and aspect is not None and len(ctx.text) <= FOLLOW_UP_LENGTH
     ):
@@ -52,7 +56,12 @@ def step(ctx: Context, *, unsure: bool) -> Turn | None:
     hit = ctx.kb.questions.best(ctx.text, specific_only=not unsure)
     if hit is None:
         return None
-    if not unsure and hit.question.intent not in (None, "out_of_scope", ctx.intent):
+    verbatim = hit.score >= VERBATIM and hit.coverage >= VERBATIM_COVERAGE
+    if (
+        not unsure
+        and not verbatim
+        and hit.question.intent not in (None, "out_of_scope", ctx.intent)
+    ):
         return None  # sure of another intent: the entry is about something else
     return answer(ctx, hit)
 
