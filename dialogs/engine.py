@@ -29,6 +29,7 @@ from dialogs.flows import (
     dispute,
     fee,
     forget,
+    question,
     template,
 )
 from dialogs.grants import CaseGrants
@@ -297,6 +298,13 @@ class DialogEngine:
             # "中 知道了", "好嘞": a plain yes or no, whatever the NLU made of it
             answered = "affirm" if yesno.is_yes(ctx.text) else "deny"
             ctx = replace(ctx, parse={**ctx.parse, "intent": {"name": answered, "confidence": 1.0}})
+        # --- issue 15: question-bank hook (dialogs.flows.question) -----------------------
+        unsure_here = ctx.confidence < FALLBACK_THRESHOLD and not _clear_lead(ctx)
+        if (banked := question.step(ctx, unsure=unsure_here)) is not None:
+            state.misses = 0
+            state.clarify = []
+            return banked  # unsure: before "A 还是 B"; sure: only a more specific entry
+        # --- end of question-bank hook -----------------------------------------------
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload and not _clear_lead(ctx):
             return self.fallback(ctx)
         if _loose_yes_or_no(ctx):

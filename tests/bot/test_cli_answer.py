@@ -93,3 +93,33 @@ def test_missing_key_exits_2(cli: Cli) -> None:
 def test_list_with_key_exits_2(cli: Cli) -> None:
     status, _, err = cli("answer", "appeal", "--list")
     assert status == 2 and err.count("\n") == 1
+
+
+def test_answer_search_shows_the_entry_scores_and_threshold(cli: Cli) -> None:
+    status, out, err = cli("answer", "search", "小额诉讼判了能上诉吗")
+    assert status == 0 and err == ""
+    assert "阈值" in out and "sc_no_appeal" in out
+    assert "不能上诉" in out and "specific" in out
+
+
+def test_answer_search_json_lists_hits_and_the_answer(cli: Cli) -> None:
+    status, out, _ = cli("answer", "search", "身份证过期了在哪换", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["hits"][0]["id"] == "ref_id_card"
+    assert data["answer"]["id"] == "ref_id_card" and "派出所" in data["answer"]["answer"]
+    assert data["threshold"] > 0 and data["overrides_sure_intent"] is True
+    assert {"score", "coverage", "matched", "source", "tag"} <= set(data["hits"][0])
+
+
+def test_answer_search_below_threshold_says_so(cli: Cli) -> None:
+    status, out, _ = cli("answer", "search", "今天天气怎么样", "--json")
+    assert status == 0
+    assert json.loads(out)["answer"] is None
+    status, out, _ = cli("answer", "search", "今天天气怎么样")
+    assert "低于阈值" in out
+
+
+def test_answer_search_without_text_is_a_usage_error(cli: Cli) -> None:
+    status, _, err = cli("answer", "search")
+    assert status == 2 and "yichuang answer search" in err
