@@ -51,6 +51,10 @@ class FakeTelegram:
     faults: list[Fault] = field(default_factory=list)
     #: Seconds to wait before handling each successive send (then 0).
     send_delays: list[float] = field(default_factory=list)
+    #: Sends to these chats wait until the event is set (a user whose delivery hangs).
+    held_chats: dict[int, threading.Event] = field(default_factory=dict)
+    #: Set when a send to a held chat has arrived and is waiting.
+    holding: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 1000
 
@@ -174,7 +178,11 @@ async def _answer(
     if method in {"sendMessage", "sendPhoto"}:
         with state._lock:
             delay = state.send_delays.pop(0) if state.send_delays else 0.0
+            held = state.held_chats.get(int(params.get("chat_id") or 0))
         await asyncio.sleep(delay)
+        if held is not None:
+            state.holding.set()
+            await asyncio.to_thread(held.wait, 30)
         bad = _check_markup(params)
         if bad is not None:
             return bad

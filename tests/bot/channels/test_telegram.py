@@ -7,6 +7,7 @@ is what reached the fake server through python-telegram-bot.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -264,14 +265,16 @@ def test_one_users_messages_are_answered_in_arrival_order(live: Live) -> None:
 
 
 def test_two_users_do_not_wait_for_each_other(live: Live) -> None:
-    live.fake.send_delays = [1.5]  # the first user's send is slow
+    release = threading.Event()
+    live.fake.held_chats[1] = release  # the first user's delivery hangs until released
     with ThreadPoolExecutor(max_workers=2) as pool:
         slow = pool.submit(live.post, live.update("你好", chat=1))
-        time.sleep(0.2)
-        start = time.monotonic()
-        quick = pool.submit(live.post, live.update("你好", chat=2)).result()
-        assert quick.status_code == 200 and time.monotonic() - start < 1.2
-        assert slow.result().status_code == 200
+        assert live.fake.holding.wait(30)  # the first answer is stuck in its send
+        quick = pool.submit(live.post, live.update("你好", chat=2)).result(timeout=30)
+        assert quick.status_code == 200 and any("一窗" in t for t in live.fake.texts(2))
+        assert not slow.done()  # the second user was answered while the first still waits
+        release.set()
+        assert slow.result(timeout=30).status_code == 200
 
 
 def test_long_answers_are_split_under_4096_characters(
