@@ -276,7 +276,7 @@ CATEGORY_RULES: dict[str, str] = {
 }
 #: The words of a problem → its rule, most specific (exclusive) first.
 WORD_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("inheritance", ("继承", "遗产", "遗嘱")),
+    ("inheritance", ("继承", "遗产", "遗嘱", "去世", "过世", "死后", "身后")),
     (
         "immovable_location",
         (
@@ -305,7 +305,10 @@ WORD_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("online_tort", ("网上造谣", "网上骂", "微信群", "朋友圈", "抖音", "快手")),
     ("product_liability", ("产品质量", "质量问题", "假货", "伪劣")),
     ("insurance", ("保险",)),
-    ("lease_movable", ("租车", "租设备", "租机器", "租挖机", "融资租赁")),
+    (
+        "lease_movable",
+        ("租车", "租设备", "租机器", "租挖机", "租的车", "租的设备", "租的挖机", "融资租赁"),
+    ),
     (
         "tort_place",
         ("打伤", "被打", "受伤", "伤人", "医疗", "医院", "名誉", "造谣", "诽谤", "侮辱"),

@@ -175,7 +175,7 @@ def _answer(ctx: Context, pending: dict[str, Any]) -> Turn | None:
         extra = [(asked, place)] if place is not None else []
     else:
         mentions = _mentions(ctx, finder)
-        extra = [(asked if role == "unknown" else role, p) for role, p in mentions]
+        extra = [(_as_answer(role, asked), p) for role, p in mentions]
         if not extra:
             if _UNSURE.search(ctx.text):
                 return _general(ctx, finder, pending)
@@ -190,6 +190,17 @@ def _answer(ctx: Context, pending: dict[str, Any]) -> Turn | None:
             return _general(ctx, finder, pending)
         pending["reasked"] = True  # "鄂尔多斯": which banner/district, once more
     return _finish(ctx, finder, pending)
+
+
+#: Questions of where something is or happened: "我在杭锦旗" answers them too.
+_WHERE_IT_IS = frozenset({"event", "accident", "property", "agency", "arbitration"})
+
+
+def _as_answer(role: str, asked: str) -> str:
+    """The role of a place typed in answer to the question about ``asked``."""
+    if role == "unknown" or (role == "plaintiff_home" and asked in _WHERE_IT_IS):
+        return asked
+    return role
 
 
 def _finish(ctx: Context, finder: CourtFinder, pending: dict[str, Any]) -> Turn:
@@ -209,7 +220,9 @@ def _finish(ctx: Context, finder: CourtFinder, pending: dict[str, Any]) -> Turn:
     if not finding.found:
         reasked = bool(pending.get("asked"))
         ctx.state.facts[KEY] = {**pending, "asked": finding.missing}
-        question = QUESTIONS.get(str(finding.missing), "请问是在哪个旗区？")
+        question = QUESTIONS.get(str(finding.missing), "在哪个旗区？")
+        if pending.get("reasked"):
+            question = "具体是鄂尔多斯的哪个旗区？"
         text = f"{finding.rule.text}。\n请问{question}"
         return Turn([Reply(text, place_buttons(finder))], reasked=reasked)
     ctx.state.facts.pop(KEY, None)
@@ -253,16 +266,15 @@ def describe(finding: Finding, pending: dict[str, Any]) -> str:
             "可以到鄂尔多斯任一法院的诉讼服务中心申请跨域立案，由当地法院转交管辖法院。"
         )
     lines.append(f"依据：{rule.text}（{rule.basis}）。")
-    if not pending.get("known"):
-        lines.append("房屋、交通事故、劳动争议、继承等有特别规定，可以告诉我是什么纠纷。")
-    lines += finding.notes
+    extra = list(finding.notes)
     if pending.get("tribunal") and finding.courts:
-        lines.append("具体由哪个人民法庭受理，以法院公告为准。")
-    lines.append(REMINDER)
-    text = "\n".join(lines)
-    if len(text) > LIMIT:  # notes go first, the court and the rule stay
-        text = "\n".join([*lines[: len(lines) - len(finding.notes) - 1], REMINDER])
-    return text
+        extra.append("具体由哪个人民法庭受理，以法院公告为准。")
+    if not pending.get("known"):
+        extra.append("房屋、交通事故、劳动争议、继承等有特别规定，可以告诉我是什么纠纷。")
+    for line in extra:  # as many as fit: the court, the rule and the reminder always stay
+        if len("\n".join([*lines, line, REMINDER])) <= LIMIT:
+            lines.append(line)
+    return "\n".join([*lines, REMINDER])
 
 
 def _general(ctx: Context, finder: CourtFinder, pending: dict[str, Any]) -> Turn:
