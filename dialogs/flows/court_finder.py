@@ -141,8 +141,24 @@ def _rule_key(ctx: Context) -> tuple[str, bool]:
     return (key, True) if key is not None else ("defendant_domicile", False)
 
 
+#: A question of the court's level, not its place: "标的500万是中院管还是基层法院管".
+_LEVEL = re.compile(
+    r"中院管|中级法院管|中院打|基层法院管|级别管辖|管不了|案子太大|标的额?多大|多大的案子"
+)
+LEVEL_ANSWER = (
+    "普通民事案件一审由基层法院（包括它的人民法庭）审理，在鄂尔多斯就是有管辖权的旗区法院"
+    "（民事诉讼法第18条）。中级法院一审的，主要是重大涉外案件、在本辖区有重大影响的案件；"
+    "按最高法2021年的标准，诉讼标的额5亿元以上（当事人都在省内）或1亿元以上（一方在省外）的"
+    "才由中级法院一审（法发〔2021〕27号）。告旗（县）级以上人民政府的行政案件由中级法院一审（行政诉讼法第15条）。\n"
+    + REMINDER
+)
+
+
 def start(ctx: Context) -> Turn:
     finder = load_court_finder()
+    level = _LEVEL.search(ctx.text) and "政府" not in ctx.text
+    if level and not find_places(ctx.text, finder.gazetteer):
+        return Turn([Reply(LEVEL_ANSWER, (FILING_BUTTON, HUMAN_BUTTON))])
     key, known = _rule_key(ctx)
     rule = finder.rule(key)
     mentions = _mentions(ctx, finder)
