@@ -27,6 +27,7 @@ from dialogs.flows import (
     case_lookup,
     court_finder,
     deadline,
+    dispute,
     fee,
     forget,
     template,
@@ -82,6 +83,8 @@ NOT_OFFERED = frozenset(
 #: "A 还是 B" only when B is plausible too: at least this sure, and this share of A.
 CLARIFY_FLOOR = 0.12
 CLARIFY_SHARE = 0.5
+#: Intents a plain yes/no word does not override ("谢谢" stays thanks, "算了" a cancel).
+KEEP_INTENT = frozenset({"affirm", "deny", "thanks", "goodbye", "greet", "cancel", "request_human"})
 #: Below the fallback threshold, an intent this sure and this far ahead is still taken.
 CLEAR_FLOOR = 0.30
 CLEAR_SHARE = 0.4
@@ -99,7 +102,10 @@ _WAIT = "等"
 FEE_PROCEDURES = frozenset(
     {"file_civil_case", "appeal", "enforcement_application", "property_preservation"}
 )
-_FEE_QUESTION = re.compile(r"(交|花|要|收|得)多少钱?|多少钱|费用?多少|费得多少|费是多少|几个钱")
+_FEE_QUESTION = re.compile(
+    r"(交|花|要|收|得)多少钱?|多少钱|费用?多少|费得多少|费是多少|几个钱|要交钱|交不交钱|收费吗|"
+    r"诉讼费|受理费"
+)
 #: Facts of the litigant's matter kept for follow-ups (dialogs.followups).
 REMEMBERED = ("amount", "date", "case_category")
 #: Re-reads a piece of the message ("先问问离婚要带啥") with the NLU.
@@ -178,7 +184,7 @@ class DialogEngine:
         else:
             turn = self._turn(ctx, reparse)
         repeats.count(state, turn)
-        pauses.offer(state, turn)
+        pauses.offer(state, turn, str((parse.get("intent") or {}).get("name") or ""))
         if case_lookup.names_a_proof(str(parse.get("text", ""))):
             turn.redact_inbound = True  # a proof is never stored verbatim, whoever answered
         if refused and state.form is not None and state.form in FORM_ENTITIES:
@@ -285,6 +291,21 @@ class DialogEngine:
             state.misses = 0
             state.clarify = []
             return followed  # "那要多久" after an answer: about that answer's procedure
+        if _fee_with_amount(ctx):
+            state.misses = 0
+            state.clarify = []
+            return fee.start(ctx)  # "要交钱吗 借了三万五": a fee with its amount
+        # --- issue 15 hook: a litigant's problem gets its dispute path (dialogs.flows.dispute)
+        if (path := dispute.step(ctx)) is not None:
+            state.misses = 0
+            state.clarify = []
+            return path  # "公司欠我三个月工资": arbitration first, where, how long, what it costs
+        # --- end of the issue 15 hook
+        kept = ctx.intent in KEEP_INTENT and ctx.confidence >= FALLBACK_THRESHOLD
+        if not ctx.is_payload and not kept and yesno.is_yes_or_no(ctx.text):
+            # "中 知道了", "好嘞": a plain yes or no, whatever the NLU made of it
+            answered = "affirm" if yesno.is_yes(ctx.text) else "deny"
+            ctx = replace(ctx, parse={**ctx.parse, "intent": {"name": answered, "confidence": 1.0}})
         if ctx.confidence < FALLBACK_THRESHOLD and not ctx.is_payload and not _clear_lead(ctx):
             return self.fallback(ctx)
         if _loose_yes_or_no(ctx):
@@ -489,6 +510,14 @@ def _other_aspect(ctx: Context) -> bool:
     aspect = followups.asked_aspect(ctx.text)
     own = FORM_ASPECTS.get(ctx.state.form or "")
     return aspect is not None and aspect != own and bool(_ASKING.search(ctx.text))
+
+
+def _fee_with_amount(ctx: Context) -> bool:
+    """An amount and a fee question, however the NLU read the rest ("要交钱吗 借了三万五");
+    not a question about case money ("案款十万到了吗")."""
+    if ctx.is_payload or ctx.entity("amount") is None or not _FEE_QUESTION.search(ctx.text):
+        return False
+    return ctx.intent not in ("case_payment", "case_status")
 
 
 def _clear_lead(ctx: Context) -> bool:

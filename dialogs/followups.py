@@ -15,8 +15,9 @@ import re
 from dataclasses import replace
 
 from dialogs import choices
-from dialogs.flows import answer, deadline, fee, template
+from dialogs.flows import answer, deadline, dispute, fee, template
 from dialogs.turn import Context, Turn
+from knowledge.procedures import ProcedureLookupError
 
 #: What the message asks about, first match wins (模板 before 怎么写-as-steps).
 CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -50,7 +51,7 @@ _PAYING = re.compile(r"(怎么|咋|如何|在哪|哪里|哪儿|去哪|到哪)儿
 #: Words that name a matter of their own: such a message is routed on its own words.
 _OWN_MATTER = re.compile(
     r"立案|起诉|告他|告她|告人|打官司|上诉|再审|申诉|执行|保全|案款|退费|退钱|缓交|减交|免交|减免|"
-    r"调解|援助|律师|预约|投诉|离婚|借|欠|工资|工钱|事故|房租|合同|赔偿|自诉|行政|政府|支付令|"
+    r"调解|援助|律师|预约|投诉|离婚|借|欠|工资|工钱|事故|房租|合同|赔偿|自诉|行政|政府|支付令|交不起|没钱|"
     r"仲裁|案子|案件|进度|开庭|判决|裁定|传票|诉讼服务|导诉"
 )
 #: The start of an elliptical question: "那要多久", "还得交钱吗".
@@ -105,8 +106,8 @@ def is_follow_up(ctx: Context) -> bool:
 
 def follow_up(ctx: Context) -> Turn | None:
     """The answer about the last topic, or None when the message is not a follow-up."""
-    if _counts_from(ctx):
-        return deadline.start(ctx, str(ctx.state.topic))  # "11月28号收到的"
+    if _counts_from(ctx) or _names_decision(ctx):
+        return deadline.start(ctx, str(ctx.state.topic))  # "11月28号收到的", "民事判决"
     if _another_template(ctx):
         return template.start(ctx)  # "借钱的" right after a model text
     if not is_follow_up(ctx):
@@ -115,13 +116,24 @@ def follow_up(ctx: Context) -> Turn | None:
     aspect = asked_aspect(ctx.text)
     if _PAYING.search(ctx.text):
         return answer.answer(ctx, "fee_payment", "where" if "哪" in ctx.text else "steps")
+    if (path := dispute.topic_dispute(topic)) is not None:
+        return dispute.follow_up(ctx, path, aspect)  # after a dispute path (issue 15)
     if aspect == "template":
         return _template(ctx, topic)
     if aspect == "fees" and topic in answer.FEE_CALCULATORS and _wants_figure(ctx):
         return fee.start(replace(ctx, parse=_with_facts(ctx, "amount")))
     if aspect == "deadlines" and topic in deadline.NEXT_STEPS and ctx.entity("date"):
         return deadline.start(ctx, topic)
+    if aspect not in _sections(ctx, topic):
+        return None  # "十万的诉讼费多少" after 案款: not that page's business; routed as asked
     return answer.answer(ctx, topic, aspect)
+
+
+def _sections(ctx: Context, topic: str) -> tuple[str, ...]:
+    try:
+        return ctx.kb.procedures.get(topic).section_keys
+    except ProcedureLookupError:
+        return ()
 
 
 def _counts_from(ctx: Context) -> bool:
@@ -135,15 +147,28 @@ def _counts_from(ctx: Context) -> bool:
     return ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == ctx.state.topic
 
 
+def _names_decision(ctx: Context) -> bool:
+    """Only the kind of decision ("民事判决", "行政的裁定") right after an appeal answer."""
+    if ctx.state.topic != "appeal" or ctx.state.form is not None or ctx.is_payload:
+        return False
+    clean = choices.clean(ctx.text)
+    return (
+        len(clean) <= SHORT
+        and deadline.names_kind(ctx.text)
+        and (ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == "appeal")
+    )
+
+
 def _another_template(ctx: Context) -> bool:
     """Only a dispute ("借钱的", "那离婚的呢") right after a model text was sent."""
-    if ctx.state.topic != template.TOPIC or ctx.state.form is not None or ctx.is_payload:
+    done = ctx.state.done or {}
+    if done.get("form") != template.FORM or ctx.state.form is not None or ctx.is_payload:
         return False
     named = ctx.entity("case_category") is not None or ctx.entity("template") is not None
     if not named and not ctx.kb.model_texts.match(ctx.text, limit=1):
         return False
     return len(choices.clean(ctx.text)) <= SHORT and (
-        ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == template.TOPIC
+        ctx.intent in _VAGUE or ctx.confidence < SWITCH or ctx.intent == "pleading_template"
     )
 
 
@@ -152,6 +177,7 @@ def _wants_figure(ctx: Context) -> bool:
     return (
         ctx.entity("amount") is not None
         or "amount" in ctx.state.facts
+        or ctx.state.facts.get("case_category") in fee.KIND_OF_CATEGORY  # 离婚: 50–300元
         or "多少" in ctx.text
         or "几个钱" in ctx.text
     )

@@ -29,6 +29,8 @@ OFFERS = {
     "template": "刚才的示范文本还要接着找吗？",
 }
 RESUME = "resume"
+#: Intents after which nothing is offered back.
+LEAVING = frozenset({"goodbye"})
 BUTTONS = (
     Button("接着办", payload("affirm", flow=RESUME)),
     Button("不用了", payload("deny", flow=RESUME)),
@@ -49,10 +51,14 @@ def pause(state: DialogState) -> None:
     state.end_form()
 
 
-def offer(state: DialogState, turn: Turn) -> None:
-    """Once nothing else is open, end the answer with the one-line offer."""
+def offer(state: DialogState, turn: Turn, intent: str | None = None) -> None:
+    """Once nothing else is open, end the answer with the one-line offer (not after a
+    goodbye: the litigant is leaving)."""
     paused = state.paused
     if paused is None or paused.get("offered") or state.form is not None:
+        return
+    if intent in LEAVING:
+        state.paused = None
         return
     if turn.fallback == "first":
         return  # "您是想问 A 还是 B？" is asked alone; the offer follows its answer
@@ -74,9 +80,10 @@ def answer(ctx: Context, steps: Mapping[str, Step]) -> Turn | None:
         return None
     ctx.state.paused = None
     pressed = ctx.entity("flow") == RESUME
-    if ctx.intent == "affirm" and (pressed or yesno.is_yes(ctx.text)):
+    typed = not ctx.is_payload
+    if (pressed and ctx.intent == "affirm") or (typed and yesno.is_yes(ctx.text)):
         return resume(ctx, paused, steps)
-    if ctx.intent == "deny" and (pressed or yesno.is_no(ctx.text)):
+    if (pressed and ctx.intent == "deny") or (typed and yesno.is_no(ctx.text)):
         return Turn([Reply(ANYTHING_ELSE, MENU)])
     return None
 

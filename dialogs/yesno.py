@@ -86,6 +86,12 @@ YES = frozenset(
         "是这样",
         "就是",
         "就这个",
+        "好嘞",
+        "好咧",
+        "好哒",
+        "得嘞",
+        "妥了",
+        "妥",
     ]
 )
 NO = frozenset(
@@ -150,8 +156,32 @@ def is_no(text: str) -> bool:
     return any(form in NO for form in _forms(text))
 
 
+#: Words between the parts of a longer yes: "好的 那我知道了", "对 就是这个".
+_FILLERS = frozenset({"那", "我", "就", "这个", "也"})
+
+
+def _made_of(word: str, words: frozenset[str]) -> bool:
+    """The word is a run of known words, particles and fillers: "中知道了" = 中 + 知道了
+    (at least one known word: fillers alone are no answer)."""
+    return bool(word) and _runs(word, words) and any(w in word for w in words)
+
+
+def _runs(word: str, words: frozenset[str]) -> bool:
+    if not word:
+        return True
+    for size in range(min(len(word), 4), 0, -1):
+        head = word[:size]
+        known = head in words or head in _PARTICLES or head in _FILLERS
+        if known and _runs(word[size:], words):
+            return True
+    return False
+
+
 def is_yes(text: str) -> bool:
-    return not is_no(text) and any(form in YES for form in _forms(text))
+    if is_no(text):
+        return False
+    forms = _forms(text)
+    return any(form in YES for form in forms) or _made_of(forms[0], YES)
 
 
 def is_yes_or_no(text: str) -> bool:

@@ -232,6 +232,8 @@ class CourtFinder:
                 "书面约定了与争议有实际联系的地点的法院的，一般按约定，"
                 "但不得违反级别管辖和专属管辖（民事诉讼法第35条）。"
             )
+        if rule.key == "inheritance":
+            notes.append("继承人之间没有争议的，也可以到公证处办理继承公证（公证法第11条）。")
         if len({c.role for c in (*courts, *outside)}) > 1:
             notes.append("几个法院都有管辖权的，您可以选其中一个起诉（民事诉讼法第36条）。")
         if amount is not None and amount >= 100_000_000 and level == "basic":
@@ -276,7 +278,25 @@ CATEGORY_RULES: dict[str, str] = {
 }
 #: The words of a problem → its rule, most specific (exclusive) first.
 WORD_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("inheritance", ("继承", "遗产", "遗嘱", "去世", "过世", "死后", "身后")),
+    (
+        "inheritance",
+        (
+            "继承",
+            "遗产",
+            "遗嘱",
+            "去世",
+            "过世",
+            "死后",
+            "身后",
+            "爸爸走了",
+            "妈妈走了",
+            "父亲走了",
+            "母亲走了",
+            "老人走了",
+            "爸走了",
+            "妈走了",
+        ),
+    ),
     (
         "immovable_location",
         (
@@ -324,6 +344,7 @@ TOPIC_RULES: dict[str, str] = {
     "labor_arbitration": "labour_employer",
     "labour": "labour_employer",
     "labour_award": "labour_employer",
+    "work_injury": "administrative",
     "divorce": "defendant_domicile",
     "private_loan": "contract_performance",
     "house_lease": "immovable_location",
@@ -361,7 +382,8 @@ def rule_for(text: str, category: str | None = None, topic: str | None = None) -
         return words
     if by_category is not None:
         return by_category
-    return TOPIC_RULES.get(topic or "")
+    topic = (topic or "").removeprefix("dispute:")  # the dispute paths' topics
+    return TOPIC_RULES.get(topic)
 
 
 def finder_from(raw: Any, directory: CourtDirectory) -> CourtFinder:

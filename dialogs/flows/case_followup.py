@@ -47,7 +47,10 @@ _WHEN_WHERE = (
     r"在哪|在那|哪个法庭|哪个庭|几号庭|地点|哪里)"
 )
 _TRIAL = r"(?:开庭|庭审|过堂|上庭|出庭)"
-_HEARING = re.compile(f"{_WHEN_WHERE}.{{0,6}}?{_TRIAL}|{_TRIAL}.{{0,8}}?{_WHEN_WHERE}")
+_HEARING = re.compile(
+    f"{_WHEN_WHERE}.{{0,6}}?{_TRIAL}|{_TRIAL}.{{0,8}}?{_WHEN_WHERE}|"
+    r"(?:哪个|哪一个|几号|什么|啥)法庭|法庭在哪"  # "在哪个法庭": a courtroom is a hearing's
+)
 _EVENTS = re.compile(
     r"进展|动静|新消息|有消息|新情况|最新情况|有啥变化|有什么变化|最近咋样|最近怎么样"
 )

@@ -31,9 +31,12 @@ from knowledge.court_finder import (
     load_court_finder,
     rule_for,
 )
+from knowledge.disputes import load_disputes
 from knowledge.places import Place, find_places
 
 INTENT = "jurisdiction"
+#: The topic prefix of a dispute-path answer (dialogs.flows.dispute).
+DISPUTE_TOPIC = "dispute:"
 KEY = "court_finder"
 #: The payload value of the "不在鄂尔多斯" button.
 OUTSIDE = "鄂尔多斯以外"
@@ -121,9 +124,38 @@ def step(ctx: Context) -> Turn | None:
         if answered is not None:
             return answered
         ctx.state.facts.pop(KEY, None)  # something else: the question is let go
-    if asks_where_to_sue(ctx):
+    if asks_where_to_sue(ctx) and not _for_the_dispute_path(ctx):
         return start(ctx)
+    if _place_after_a_dispute(ctx):
+        return start(ctx)  # "他住达旗" right after the dispute path said which court by rule
     return None
+
+
+def _place_after_a_dispute(ctx: Context) -> bool:
+    """A short message naming a place, right after a dispute-path answer."""
+    if ctx.is_payload or not (ctx.state.topic or "").startswith(DISPUTE_TOPIC):
+        return False
+    if len(ctx.text) > 24 or _OTHER_STEP.search(ctx.text):
+        return False
+    finder = load_court_finder()
+    return any(role != "court_named" for role, _ in _mentions(ctx, finder))
+
+
+def _for_the_dispute_path(ctx: Context) -> bool:
+    """A where-question with no place, about a problem the dispute paths know ("借给朋友
+    五万 去哪个法院告", or "在哪告" right after a dispute answer): the path answers with its
+    rule in words and what comes first; the finder names the court once a place is said."""
+    if ctx.is_payload:
+        return False
+    finder = load_court_finder()
+    if any(role != "court_named" for role, _ in _mentions(ctx, finder)):
+        return False
+    if (ctx.state.topic or "").startswith(DISPUTE_TOPIC):
+        return True
+    category = ctx.entity("case_category")
+    return (
+        load_disputes().match(ctx.text, category if isinstance(category, str) else None) is not None
+    )
 
 
 def _mentions(ctx: Context, finder: CourtFinder) -> list[tuple[str, Place]]:
@@ -242,7 +274,15 @@ def _finish(ctx: Context, finder: CourtFinder, pending: dict[str, Any]) -> Turn:
         text = f"{finding.rule.text}。\n请问{question}"
         return Turn([Reply(text, place_buttons(finder))], reasked=reasked)
     ctx.state.facts.pop(KEY, None)
-    if ctx.state.topic not in TOPIC_RULES:
+    category = ctx.entity("case_category")
+    path = (
+        None
+        if ctx.is_payload
+        else load_disputes().match(ctx.text, category if isinstance(category, str) else None)
+    )
+    if path is not None:
+        ctx.state.topic = DISPUTE_TOPIC + path.dispute.key  # "要带啥" next: the path's list
+    elif (ctx.state.topic or "").removeprefix(DISPUTE_TOPIC) not in TOPIC_RULES:
         ctx.state.topic = NEXT_TOPIC.get(finding.rule.key, "file_civil_case")
     buttons: list[Button] = []
     if finding.outside:

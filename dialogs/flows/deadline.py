@@ -59,6 +59,11 @@ def asks_to_count(text: str) -> bool:
     return bool(COUNT_WORDS.search(text))
 
 
+def names_kind(text: str) -> bool:
+    """The text names the law or the document of a decision ("民事判决", "裁定")."""
+    return _named(text, LAW_WORDS) is not None or _named(text, DOCUMENT_WORDS) is not None
+
+
 def received_decision(text: str) -> bool:
     return bool(RECEIVED_DECISION.search(text))
 

@@ -18,8 +18,8 @@ COMMON = (
     ("房屋租赁", 14),
     ("申请强制执行", 18),
 )
-#: The procedure key of the model-text answers (knowledge/data/procedures.yaml).
-TOPIC = "pleading_template"
+#: The form's name in the dialog state (``DialogState.done`` after a text was sent).
+FORM = "template"
 ASK = "请问是什么纠纷？比如：借钱不还、离婚、交通事故、欠工资。也可以直接说您遇到的事。"
 WHERE = (
     "也可以在“人民法院在线服务”小程序的文书模板中找到，"
@@ -43,7 +43,7 @@ def answers(ctx: Context) -> bool:
 
 
 def start(ctx: Context) -> Turn:
-    ctx.state.start_form("template")
+    ctx.state.start_form(FORM)
     return step(ctx)
 
 
@@ -54,7 +54,7 @@ def ask_group(ctx: Context, key: str) -> Turn:
     members = [t for t in catalogue.all() if t.group == key]
     if group is None or not members:
         return start(ctx)
-    ctx.state.start_form("template")
+    ctx.state.start_form(FORM)
     ctx.state.requested = "words"
     buttons = tuple(
         Button(t.name, payload("pleading_template", template=t.number)) for t in members
@@ -83,8 +83,9 @@ def step(ctx: Context) -> Turn:
             Button(label, payload("pleading_template", template=n)) for label, n in COMMON
         )
         return Turn([Reply(lead + ASK, buttons)], reasked=asked_before)
-    ctx.state.end_form()
-    ctx.state.topic = TOPIC  # "那离婚的呢" / "借钱的" next asks for another model text
+    # "那离婚的呢" / "借钱的" next asks for another model text; the topic stays the
+    # procedure talked about, so "那要多久" is still about it
+    ctx.state.complete_form()
     replies = [
         Reply(
             f"《{text.name}》示范文本（{'、'.join(text.documents)}）\n"

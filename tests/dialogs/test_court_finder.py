@@ -36,7 +36,7 @@ def test_every_answer_is_short_and_carries_its_basis_and_the_reminder(rule: str,
 
 
 def test_one_question_then_the_court(chat: Chat) -> None:
-    asked = chat.text("借钱不还 该去哪个法院告")
+    asked = chat.text("该去哪个法院告")
     assert "住在哪个旗区" in asked
     assert titles(chat)[-1] == "不在鄂尔多斯" and len(titles(chat)) == 10
     assert chat.state.facts[KEY]["asked"] == "defendant_home"
@@ -66,10 +66,10 @@ def test_the_second_vague_answer_gets_the_general_rule_and_the_desk(chat: Chat) 
     assert "12368" in text and "转人工" in titles(chat)
 
 
-def test_a_where_question_after_a_dispute_uses_the_dispute_said_earlier(chat: Chat) -> None:
-    chat.say("房东不退押金怎么办")
-    text = chat.text("那该去哪个法院告")
-    assert "房子" in text  # the house lease's exclusive rule asks where the house is
+def test_a_place_after_a_dispute_path_names_the_court_by_its_rule(chat: Chat) -> None:
+    assert "房屋所在地" in chat.text("房东不退押金 该去哪个法院告他")  # the dispute path
+    text = chat.text("房子在伊旗")
+    assert "伊金霍洛旗人民法院" in text and "专属管辖" in text
 
 
 def test_the_jurisdiction_sections_still_answer_their_text(chat: Chat) -> None:
