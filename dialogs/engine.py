@@ -25,6 +25,7 @@ from dialogs.flows import (
     answer,
     case_followup,
     case_lookup,
+    court_finder,
     deadline,
     dispute,
     fee,
@@ -279,6 +280,14 @@ class DialogEngine:
             # a case number with its proof asks for the case, however unsure the NLU is
             lookup = ctx.intent if ctx.intent == "case_payment" else "case_status"
             return case_lookup.start(ctx, lookup)
+        # --- hook: the court finder (dialogs.flows.court_finder), issue 15 item 2 ---
+        # "该去哪个法院告" / "归哪个法院管" and the answer to its one question ("达旗"),
+        # before the follow-ups and the fallback (a bare place name is no sure intent).
+        if (found := court_finder.step(ctx)) is not None:
+            state.misses = 0
+            state.clarify = []
+            return found
+        # --- end of the court-finder hook ---
         if (followed := followups.follow_up(ctx)) is not None:
             state.misses = 0
             state.clarify = []

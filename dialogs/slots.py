@@ -108,6 +108,7 @@ CHECKS: dict[str, Callable[[Any, date], Any]] = {
     "fee_kind": _plain_text,
     "case_category": _plain_text,
     "court": _plain_text,
+    "place": _plain_text,  # a place button of the court finder (dialogs.flows.court_finder)
     "flow": _plain_text,
     "section": _plain_text,
     "phone": _plain_text,
