@@ -25,7 +25,14 @@ import yaml
 
 from knowledge.fees import FeeSchedule, calculate_fee, load_fee_schedule, yuan
 from knowledge.loader import SAFE_LOADER, KnowledgeDataError, Tag, check_tag, load_data
-from knowledge.procedures import SECTION_TITLES, TEMPLATE_COUNT, Fact, Section
+from knowledge.procedures import (
+    SECTION_TITLES,
+    TEMPLATE_COUNT,
+    Fact,
+    Section,
+    checked_text,
+    parse_sections,
+)
 
 DATA_FILE = "disputes.yaml"
 
@@ -85,7 +92,6 @@ FORBIDDEN = (
     "会胜诉",
     "会败诉",
 )
-_DIGIT_RUN = re.compile(r"\d{5,}")
 _KEY = re.compile(r"^[a-z][a-z_]*$")
 _FEE_SLOT = "{fee}"
 _ENTRY_FIELDS = frozenset(
@@ -395,20 +401,7 @@ def _fee(value: Any, schedule: FeeSchedule, where: str) -> FeeRow:
 
 
 def _sections(value: Any, where: str) -> tuple[Section, ...]:
-    if not isinstance(value, dict):
-        raise KnowledgeDataError(f"{where}: 应为映射（部分名: 条目列表）")
-    sections: list[Section] = []
-    for name, items in value.items():
-        if name not in SECTION_TITLES:
-            raise KnowledgeDataError(
-                f"{where}: 未知的部分 {name!r}（可用: {', '.join(SECTION_TITLES)}）"
-            )
-        if not isinstance(items, list) or not items:
-            raise KnowledgeDataError(f"{where}.{name}: 应为非空列表")
-        facts = tuple(_fact(item, f"{where}.{name}[{i}]") for i, item in enumerate(items))
-        sections.append(Section(name, SECTION_TITLES[name], facts))
-    order = list(SECTION_TITLES)
-    return tuple(sorted(sections, key=lambda section: order.index(section.key)))
+    return parse_sections(value, where, _fact)
 
 
 def _fact(value: Any, where: str) -> Fact:
@@ -440,17 +433,7 @@ def _source(value: Any, where: str) -> str:
 
 
 def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise KnowledgeDataError(f"{where}: 缺少文字")
-    text = value.strip()
-    lowered = text.lower()
-    if "http" in lowered or "www." in lowered:
-        raise KnowledgeDataError(f"{where}: 不得包含网址")
-    for run in _DIGIT_RUN.findall(text):
-        if run not in HOTLINES:
-            raise KnowledgeDataError(
-                f"{where}: 疑似电话号码 {run}（只允许 {'、'.join(sorted(HOTLINES))}）"
-            )
+    text = checked_text(value, where, HOTLINES)
     for phrase in FORBIDDEN:
         if phrase in text:
             raise KnowledgeDataError(f"{where}: 不得出现“{phrase}”（不说已过时效，不预测结果）")

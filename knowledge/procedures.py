@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
@@ -274,6 +274,12 @@ def _summary(value: Any, where: str) -> tuple[str, tuple[str, ...], Tag]:
 
 
 def _sections(value: Any, where: str) -> tuple[Section, ...]:
+    return parse_sections(value, where, _fact)
+
+
+def parse_sections(value: Any, where: str, fact: Callable[[Any, str], Fact]) -> tuple[Section, ...]:
+    """Detail sections ``{name: [fact, …]}`` in SECTION_TITLES order; ``fact`` reads one
+    item with the checks of the file it comes from (procedures, dispute paths)."""
     if not isinstance(value, dict):
         raise KnowledgeDataError(f"{where}: 应为映射（部分名: 条目列表）")
     sections: list[Section] = []
@@ -283,7 +289,7 @@ def _sections(value: Any, where: str) -> tuple[Section, ...]:
             raise KnowledgeDataError(f"{where}: 未知的部分 {name!r}（可用: {allowed}）")
         if not isinstance(items, list) or not items:
             raise KnowledgeDataError(f"{where}.{name}: 应为非空列表")
-        facts = tuple(_fact(item, f"{where}.{name}[{i}]") for i, item in enumerate(items))
+        facts = tuple(fact(item, f"{where}.{name}[{i}]") for i, item in enumerate(items))
         sections.append(Section(name, SECTION_TITLES[name], facts))
     order = list(SECTION_TITLES)
     return tuple(sorted(sections, key=lambda section: order.index(section.key)))
@@ -305,7 +311,12 @@ def _fact(value: Any, where: str) -> Fact:
 
 
 def _text(value: Any, where: str) -> str:
-    """A user-facing sentence: present, and free of invented numbers and addresses."""
+    return checked_text(value, where, HOTLINES)
+
+
+def checked_text(value: Any, where: str, hotlines: frozenset[str]) -> str:
+    """A user-facing sentence: present, and free of invented numbers and addresses
+    (only the ``hotlines`` may appear)."""
     if not isinstance(value, str) or not value.strip():
         raise KnowledgeDataError(f"{where}: 缺少文字")
     text = value.strip()
@@ -313,8 +324,9 @@ def _text(value: Any, where: str) -> str:
     if "http" in lowered or "www." in lowered:
         raise KnowledgeDataError(f"{where}: 不得包含网址")
     for run in _DIGIT_RUN.findall(text):
-        if run not in HOTLINES:
-            raise KnowledgeDataError(f"{where}: 疑似电话号码 {run}（只允许 12368、12348）")
+        if run not in hotlines:
+            allowed = "、".join(sorted(hotlines))
+            raise KnowledgeDataError(f"{where}: 疑似电话号码 {run}（只允许 {allowed}）")
     return text
 
 
