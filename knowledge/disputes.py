@@ -21,17 +21,15 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from knowledge.fees import FeeSchedule, calculate_fee, load_fee_schedule, yuan
-from knowledge.loader import SAFE_LOADER, KnowledgeDataError, Tag, check_tag, load_data
+from knowledge.loader import KnowledgeDataError, Tag, check_tag, load_data, parse_yaml
 from knowledge.procedures import (
     SECTION_TITLES,
-    TEMPLATE_COUNT,
     Fact,
     Section,
     checked_text,
     parse_sections,
+    template_numbers,
 )
 
 DATA_FILE = "disputes.yaml"
@@ -295,11 +293,7 @@ def load_disputes() -> DisputeBook:
 
 def disputes_from_text(text: str, origin: str = "<text>") -> DisputeBook:
     """Validate dispute paths given as YAML text (for tests and editing tools)."""
-    try:
-        raw = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise KnowledgeDataError(f"{origin}: YAML 格式错误: {exc}") from exc
-    return build_book(raw, origin)
+    return build_book(parse_yaml(text, origin), origin)
 
 
 def build_book(raw: Any, origin: str, schedule: FeeSchedule | None = None) -> DisputeBook:
@@ -359,7 +353,7 @@ def _dispute(key: str, entry: Any, schedule: FeeSchedule, where: str) -> Dispute
     limitation = _ruled(entry["limitation"], LIMITATION_RULES, f"{where}.limitation", many=False)
     fee = _fee(entry["fee"], schedule, f"{where}.fee")
     sections = _sections(entry.get("sections", {}), f"{where}.sections")
-    numbers = _template_numbers(entry.get("template_numbers", []), f"{where}.template_numbers")
+    numbers = template_numbers(entry.get("template_numbers", []), f"{where}.template_numbers")
     return Dispute(
         key, title, parent, categories, words, first, court, limitation, fee, sections, numbers
     )
@@ -449,14 +443,3 @@ def _words(value: Any, where: str, *, empty: bool) -> tuple[str, ...]:
     if len(set(value)) != len(value):
         raise KnowledgeDataError(f"{where}: 有重复的词语")
     return tuple(word.strip() for word in value)
-
-
-def _template_numbers(value: Any, where: str) -> tuple[int, ...]:
-    if not isinstance(value, list):
-        raise KnowledgeDataError(f"{where}: 应为示范文本编号列表")
-    for number in value:
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise KnowledgeDataError(f"{where}: 编号应为整数: {number!r}")
-        if not 1 <= number <= TEMPLATE_COUNT:
-            raise KnowledgeDataError(f"{where}: 编号应在 1–{TEMPLATE_COUNT} 之间: {number}")
-    return tuple(value)

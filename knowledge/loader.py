@@ -31,7 +31,8 @@ class KnowledgeDataError(ValueError):
     """A data or configuration file is malformed; the message names file and item."""
 
 
-def _parse(text: str, origin: str) -> Any:
+def parse_yaml(text: str, origin: str) -> Any:
+    """YAML text of a data file, read safely; a mistake names ``origin``."""
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
@@ -44,7 +45,7 @@ def _parse(text: str, origin: str) -> Any:
 def load_data(name: str) -> Any:
     """Return the parsed content of ``knowledge/data/<name>`` (cached: read once)."""
     text = resources.files("knowledge").joinpath("data", name).read_text(encoding="utf-8")
-    return _parse(text, f"knowledge/data/{name}")
+    return parse_yaml(text, f"knowledge/data/{name}")
 
 
 def load_config(config_dir: Path | None, name: str) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def load_config(config_dir: Path | None, name: str) -> dict[str, Any]:
     path = Path(config_dir) / name
     if not path.is_file():
         return {}
-    content = _parse(path.read_text(encoding="utf-8"), str(path))
+    content = parse_yaml(path.read_text(encoding="utf-8"), str(path))
     if content is None:
         return {}
     if not isinstance(content, dict):

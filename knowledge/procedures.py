@@ -18,16 +18,14 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from knowledge.intents import INTENTS
 from knowledge.loader import (
-    SAFE_LOADER,
     UNVERIFIED_NOTE,
     KnowledgeDataError,
     Tag,
     check_tag,
     load_data,
+    parse_yaml,
 )
 
 DATA_FILE = "procedures.yaml"
@@ -203,11 +201,7 @@ def load_procedures() -> ProcedureBook:
 
 def procedures_from_text(text: str, origin: str = "<text>") -> ProcedureBook:
     """Validate procedure answers given as YAML text (for tests and editing tools)."""
-    try:
-        raw = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise KnowledgeDataError(f"{origin}: YAML 格式错误: {exc}") from exc
-    return build_book(raw, origin)
+    return build_book(parse_yaml(text, origin), origin)
 
 
 def build_book(raw: Any, origin: str) -> ProcedureBook:
@@ -254,7 +248,7 @@ def _procedure(key: str, entry: Any, disclaimer: str, where: str) -> Procedure:
     summary, sources, tag = _summary(entry.get("summary"), f"{where}.summary")
     sections = _sections(entry.get("sections", {}), f"{where}.sections")
     related = _related(key, entry.get("related", []), f"{where}.related")
-    numbers = _template_numbers(entry.get("template_numbers", []), f"{where}.template_numbers")
+    numbers = template_numbers(entry.get("template_numbers", []), f"{where}.template_numbers")
     return Procedure(key, title, summary, sources, tag, sections, related, numbers, disclaimer)
 
 
@@ -357,7 +351,8 @@ def _related(key: str, value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _template_numbers(value: Any, where: str) -> tuple[int, ...]:
+def template_numbers(value: Any, where: str) -> tuple[int, ...]:
+    """Model-text numbers 1–67 (procedures and dispute paths)."""
     if not isinstance(value, list):
         raise KnowledgeDataError(f"{where}: 应为示范文本编号列表")
     for number in value:
