@@ -147,7 +147,8 @@ def finish(ctx: Context) -> Turn:
         return Turn([Reply(f"{exc}。{ASK_AMOUNT}")])
     appealed = bool(slots.get("appeal"))
     ctx.state.complete_form()
-    ctx.state.topic = TOPIC_OF_KIND.get(result.kind, ctx.state.topic)  # "那要多久能判下来"
+    if not appealed:  # an appeal fee leaves the appeal the topic: "3万" next is its fee
+        ctx.state.topic = TOPIC_OF_KIND.get(result.kind, ctx.state.topic)  # "那要多久能判下来"
     buttons = (
         Button("怎么交费", payload("fee_payment")),
         Button("交不起能减免吗", payload("fee_relief")),
